@@ -1,0 +1,4 @@
+from ssoenv.cli import main
+
+if __name__ == "__main__":
+    main()

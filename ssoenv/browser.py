@@ -1,0 +1,162 @@
+"""The browser side of a login: can one be opened here, open it, and the loopback listener.
+
+The listener binds 127.0.0.1 only, on an ephemeral port unless one is configured (for SSH port
+forwarding), accepts the single redirect that carries ``code``/``error``, answers with a page
+telling the user to go back to the terminal, and stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import sys
+import time
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ssoenv.errors import LoginFailed
+
+_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>ssoenv</title>
+<style>body{{font-family:system-ui,sans-serif;margin:4em auto;max-width:34em;color:#222}}</style></head>
+<body><h1>{title}</h1><p>{text}</p></body></html>"""
+
+
+def _is_wsl(environ: Mapping[str, str]) -> bool:
+    if environ.get("WSL_DISTRO_NAME") or environ.get("WSL_INTEROP"):
+        return True
+    try:
+        return "microsoft" in Path("/proc/version").read_text().lower()
+    except OSError:
+        return False
+
+
+def browser_usable(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether opening a browser on this machine can reach the user.
+
+    ``BROWSER`` set means the user told us how. Over SSH without a forwarded display, in a
+    container or on a headless Linux box there is no browser: the device code flow is used.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("BROWSER"):
+        return True
+    over_ssh = bool(env.get("SSH_CONNECTION") or env.get("SSH_TTY") or env.get("SSH_CLIENT"))
+    if sys.platform == "darwin":
+        return not over_ssh
+    if sys.platform.startswith("win"):
+        return True
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return True
+    if _is_wsl(env):
+        return shutil.which("wslview") is not None
+    return False
+
+
+def open_browser(url: str) -> str | None:
+    """Open ``url``; return None on success, else a short reason. Never raises, never blocks long."""
+    import webbrowser
+
+    if not os.environ.get("BROWSER") and shutil.which("wslview") and _is_wsl(os.environ):
+        webbrowser.register("wslview", None, webbrowser.GenericBrowser("wslview"), preferred=True)
+    try:
+        # keep the browser's chatter off our stdout: it may be captured by eval "$(...)"
+        with _stdout_to_stderr():
+            opened = webbrowser.open(url, new=1, autoraise=True)
+    except Exception as exc:
+        return f"could not open a browser ({exc})"
+    return None if opened else "could not open a browser"
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Any:
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    timeout = 10  # per-request socket timeout
+
+    def do_GET(self) -> None:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        if "code" in query or "error" in query:
+            if self.server.result is None:
+                self.server.result = query
+            ok = "code" in query and not query.get("error")
+            title = "Signed in" if ok else "Sign-in failed"
+            text = (
+                "ssoenv has your login. You can close this tab and return to your terminal."
+                if ok
+                else "The login was not completed. Return to your terminal for details."
+            )
+            self._reply(200, _PAGE.format(title=title, text=text))
+        else:
+            self._reply(404, _PAGE.format(title="Waiting", text="This is ssoenv's login listener."))
+
+    def _reply(self, status: int, body: str) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+class _Server(HTTPServer):
+    result: dict[str, str] | None = None
+    allow_reuse_address = False
+
+
+class LoopbackListener:
+    """``with LoopbackListener(port) as l: l.port; l.wait(deadline)``."""
+
+    def __init__(self, port: int = 0) -> None:
+        try:
+            self._server = _Server(("127.0.0.1", port), _Handler)
+        except OSError as exc:
+            raise LoginFailed(
+                f"cannot listen on 127.0.0.1:{port} for the browser's redirect ({exc.strerror})",
+                hint="choose another --callback-port, or use --use-device-code",
+            ) from exc
+        self._server.timeout = 0.25
+        self.port: int = self._server.server_address[1]
+
+    def __enter__(self) -> LoopbackListener:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._server.server_close()
+
+    def wait(self, deadline: float, tick: Callable[[float], None] | None = None) -> dict[str, str] | None:
+        """Serve until the redirect with ``code``/``error`` arrives (its query) or ``deadline``."""
+        while self._server.result is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            if tick is not None:
+                tick(left)
+            with contextlib.suppress(socket.timeout, ConnectionError):
+                self._server.handle_request()
+        return self._server.result

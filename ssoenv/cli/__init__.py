@@ -1,0 +1,111 @@
+"""Command-line entry point: a lazily loaded click group and the one error boundary.
+
+Each verb lives in ``ssoenv/cli/<module>.py`` and exports ``command``; only the module of the
+verb being run is imported, so ``ssoenv use`` does not pay for ``ssoenv configure``.
+Only this package imports click.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from ssoenv import __version__
+from ssoenv.errors import EXIT_INTERRUPTED, SsoenvError
+
+# verb -> (module under ssoenv.cli, one-line help shown by `ssoenv --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "login": ("login", "Log in to IAM Identity Center (browser PKCE, or device code)."),
+    "logout": ("login", "Log out: revoke and delete every cached SSO token and role credential."),
+    "use": ("use", "Print shell code that puts a profile's credentials in the current shell."),
+    "off": ("use", "Print shell code that removes what `use` set and restores what it displaced."),
+    "export": ("export", "Print a profile's credentials (env, fish, powershell, json, process, ...)."),
+    "whoami": ("whoami", "Show the identity (account, role, user, time left) of a profile or of the env."),
+    "list": ("listing", "List profiles with account, role, region and SSO session state."),
+    "shell": ("run", "Start your shell with a profile's credentials."),
+    "exec": ("run", "Run a command with a profile's credentials in its environment."),
+    "hook": ("hook", "Print the shell integration for your rc file (wrapper, prompt, completion)."),
+    "configure": ("configure", "Guided set-up of an SSO profile."),
+    "populate": ("populate", "Write a profile for every account and role of an SSO session."),
+    "emulator": ("emulator", "Run the bundled local emulator of the AWS SSO endpoints."),
+    "demo": ("demo", "A tour of ssoenv against the bundled emulator, in a temporary HOME."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module = importlib.import_module(f"ssoenv.cli.{entry[0]}")
+        cmd = getattr(module, cmd_name.replace("-", "_") + "_command", None) or module.command
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # help texts without importing every module
+        rows = [(name, help_) for name, (_, help_) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ssoenv")
+def cli() -> None:
+    """ssoenv: AWS IAM Identity Center credentials in your current shell.
+
+    \b
+    Set up once:   eval "$(ssoenv hook bash)"     (zsh: hook zsh; fish: ssoenv hook fish | source)
+    Then:          ssoenv use PROFILE   /   ssoenv off
+    """
+
+
+def report(exc: SsoenvError) -> None:
+    """The one place a domain error becomes text: one line on stderr."""
+    click.echo(f"ssoenv: {exc}", err=True)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "_complete":
+        from ssoenv.completion import complete_main
+
+        sys.exit(complete_main(args[1:]))
+    debug = os.environ.get("SSOENV_DEBUG") == "1"
+    if debug:
+        from ssoenv.log import enable_debug
+
+        enable_debug()
+    try:
+        rv: Any = cli.main(args=args, prog_name="ssoenv", standalone_mode=False)
+    except SsoenvError as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        report(exc)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("ssoenv: aborted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        click.echo("\nssoenv: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(1)
+    except OSError as exc:
+        if debug:
+            raise
+        click.echo(f"ssoenv: {exc}", err=True)
+        sys.exit(1)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,0 +1,83 @@
+"""Pieces shared by the commands: context loading, login options, messages on stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from ssoenv.config import AwsConfig, SsoProfile, load_config, resolve_profile
+from ssoenv.credentials import Access
+from ssoenv.errors import UsageError
+from ssoenv.paths import Paths, resolve_paths
+
+if TYPE_CHECKING:
+    from ssoenv.cache import RoleCredentials
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(text: str) -> None:
+    """A message for the person: stderr, prefixed."""
+    click.echo(f"ssoenv: {text}", err=True)
+
+
+@dataclass
+class Context:
+    paths: Paths
+    config: AwsConfig
+
+    @classmethod
+    def load(cls) -> Context:
+        paths = resolve_paths(os.environ)
+        return cls(paths=paths, config=load_config(paths))
+
+    def profile(self, name: str) -> SsoProfile:
+        return resolve_profile(self.config, name)
+
+
+def login_options(func: F) -> F:
+    """``--use-device-code``, ``--no-browser``, ``--callback-port`` for commands that may log in."""
+    func = click.option(
+        "--callback-port",
+        type=click.IntRange(1, 65535),
+        envvar="SSOENV_CALLBACK_PORT",
+        help="Fixed 127.0.0.1 port for the browser redirect (for SSH port forwarding).",
+    )(func)
+    func = click.option("--no-browser", is_flag=True, help="Do not open a browser; use the device code flow.")(func)
+    func = click.option("--use-device-code", is_flag=True, help="Use the device code flow (sign in from any device).")(
+        func
+    )
+    return func
+
+
+def make_access(
+    *,
+    profile: str | None,
+    no_login: bool = False,
+    use_device_code: bool = False,
+    no_browser: bool = False,
+    callback_port: int | None = None,
+) -> Access:
+    from ssoenv.oidc import LoginOptions  # light: boto3 is imported only when it runs
+
+    options = LoginOptions(
+        use_device_code=use_device_code, no_browser=no_browser, callback_port=callback_port, profile=profile
+    )
+    return Access(interactive=(not no_login) and sys.stderr.isatty(), login_options=options, profile=profile)
+
+
+def fetch_credentials(ctx: Context, name: str, access: Access, *, force_refresh: bool = False) -> RoleCredentials:
+    from ssoenv.credentials import get_role_credentials
+
+    return get_role_credentials(ctx.paths, ctx.profile(name), access, force_refresh=force_refresh)
+
+
+def require_profile_arg(profile: str | None, verb: str) -> str:
+    if profile:
+        return profile
+    raise UsageError(f"`ssoenv {verb}` needs a profile name", hint="run `ssoenv list` to see them")

@@ -1,0 +1,106 @@
+"""``ssoenv list [--json]``: every profile and its session's state, with no network and no boto3."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import click
+
+from ssoenv.cache import now
+from ssoenv.cli.common import Context
+from ssoenv.config import ConfigError, SsoProfile, login_session_for_profile, resolve_profile
+from ssoenv.credentials import token_state
+from ssoenv.ui.status import format_duration
+
+
+def _row(ctx: Context, name: str) -> dict[str, Any]:
+    cfg = ctx.config
+    row: dict[str, Any] = {
+        "profile": name,
+        "account_id": cfg.value(name, "sso_account_id"),
+        "role_name": cfg.value(name, "sso_role_name"),
+        "region": cfg.value(name, "region"),
+        "sso_session": cfg.value(name, "sso_session"),
+        "start_url": cfg.value(name, "sso_start_url"),
+        "state": None,
+        "expires_at": None,
+        "error": None,
+    }
+    is_sso = bool(row["account_id"] or row["role_name"] or row["sso_session"] or row["start_url"])
+    if not is_sso:
+        row["state"] = "not-sso"
+        return row
+    try:
+        resolved: SsoProfile | None = resolve_profile(cfg, name) if (row["account_id"] or row["role_name"]) else None
+        session = resolved.session if resolved else login_session_for_profile(cfg, name)
+    except ConfigError as exc:
+        row["state"] = "invalid"
+        row["error"] = str(exc)
+        return row
+    row["start_url"] = session.start_url
+    state, token = token_state(ctx.paths, session)
+    row["state"] = {"none": "not-logged-in"}.get(state, state)
+    if token is not None:
+        row["expires_at"] = token.expires_at.isoformat()
+    return row
+
+
+def _state_text(row: dict[str, Any]) -> str:
+    state = row["state"]
+    if state == "valid":
+        from datetime import datetime
+
+        expires = datetime.fromisoformat(row["expires_at"])
+        return f"valid {format_duration((expires - now()).total_seconds())}"
+    return {
+        "refreshable": "refreshable",
+        "expired": "expired",
+        "not-logged-in": "not logged in",
+        "not-sso": "not SSO",
+        "invalid": "invalid config",
+    }.get(state, str(state))
+
+
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def list_command(as_json: bool) -> None:
+    """List profiles: account, role, region, SSO session and the session's state.
+
+    States: valid (time left), refreshable (expired but renewable without a browser), expired,
+    not logged in. The active profile (from `ssoenv use`) is marked with *.
+    """
+    ctx = Context.load()
+    rows = [_row(ctx, name) for name in ctx.config.profile_names()]
+    active = os.environ.get("SSOENV_PROFILE")
+    if as_json:
+        for row in rows:
+            row["active"] = row["profile"] == active
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"ssoenv: no profiles in {ctx.paths.config_file}; run `ssoenv configure`", err=True)
+        return
+    table = [("", "PROFILE", "ACCOUNT", "ROLE", "REGION", "SESSION", "STATE")]
+    for row in rows:
+        table.append(
+            (
+                "*" if row["profile"] == active else "",
+                row["profile"],
+                row["account_id"] or "-",
+                row["role_name"] or "-",
+                row["region"] or "-",
+                row["sso_session"] or row["start_url"] or "-",
+                _state_text(row),
+            )
+        )
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    for r in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    for row in rows:
+        if row["error"]:
+            click.echo(f"ssoenv: {row['profile']}: {row['error']}", err=True)
+
+
+command = list_command

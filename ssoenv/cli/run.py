@@ -1,0 +1,114 @@
+"""``ssoenv shell PROFILE`` and ``ssoenv exec PROFILE -- CMD [ARGS...]``.
+
+Both replace the ssoenv process (``execvpe``) so exit status, stdin/stdout/stderr and signals
+belong to the shell or command itself. Credentials travel in the environment only, never argv.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import click
+
+from ssoenv.cli.common import Context, fetch_credentials, login_options, make_access, say
+from ssoenv.envvars import Activation, apply, use_changes
+from ssoenv.errors import SsoenvError, UsageError
+from ssoenv.ui.status import format_duration
+
+EXIT_NOT_FOUND = 127
+EXIT_NOT_EXECUTABLE = 126
+
+
+class CommandNotFound(SsoenvError):
+    exit_code = EXIT_NOT_FOUND
+
+
+class CommandNotExecutable(SsoenvError):
+    exit_code = EXIT_NOT_EXECUTABLE
+
+
+def _environment(profile: str, no_login: bool, **login: object) -> tuple[dict[str, str], str]:
+    ctx = Context.load()
+    resolved = ctx.profile(profile)
+    access = make_access(profile=profile, no_login=no_login, **login)  # type: ignore[arg-type]
+    creds = fetch_credentials(ctx, profile, access)
+    act = Activation(
+        profile=profile,
+        account_id=resolved.account_id,
+        role_name=resolved.role_name,
+        region=resolved.region,
+        credentials=creds,
+    )
+    env = apply(os.environ, use_changes(os.environ, act))
+    return env, format_duration(creds.remaining().total_seconds())
+
+
+def user_shell() -> str:
+    """The shell the user is in (shellingham), else $SHELL, else /bin/sh."""
+    try:
+        import shellingham
+
+        _, path = shellingham.detect_shell()
+        if path and os.path.isabs(path) and os.access(path, os.X_OK):
+            return str(path)
+        if path:
+            found = shutil.which(str(path))
+            if found:
+                return found
+    except Exception:
+        pass
+    shell = os.environ.get("SHELL")
+    if shell and os.access(shell, os.X_OK):
+        return shell
+    return "/bin/sh"
+
+
+def _execvpe(argv: list[str], env: dict[str, str]) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvpe(argv[0], argv, env)
+    except FileNotFoundError as exc:
+        raise CommandNotFound(f"command not found: {argv[0]}") from exc
+    except PermissionError as exc:
+        raise CommandNotExecutable(f"cannot execute {argv[0]}: permission denied") from exc
+    except OSError as exc:
+        raise CommandNotExecutable(f"cannot execute {argv[0]}: {exc.strerror}") from exc
+
+
+@click.command("exec", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("profile")
+@click.argument("argv", nargs=-1, type=click.UNPROCESSED, required=True)
+@click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
+@login_options
+def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, **login: object) -> None:
+    """Run a command with PROFILE's credentials in its environment only.
+
+    ssoenv exec PROFILE -- CMD [ARGS...]   (the command's exit status is ssoenv's)
+    """
+    args = list(argv)
+    if args and args[0] == "--":
+        args = args[1:]
+    if not args:
+        raise UsageError("no command given", hint="ssoenv exec PROFILE -- CMD [ARGS...]")
+    env, _ = _environment(profile, no_login, **login)
+    _execvpe(args, env)
+
+
+@click.command("shell")
+@click.argument("profile")
+@click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
+@login_options
+def shell_command(profile: str, no_login: bool, **login: object) -> None:
+    """Start your shell with PROFILE's credentials; `exit` returns to where you were."""
+    env, left = _environment(profile, no_login, **login)
+    depth = env.get("SSOENV_SHELL_DEPTH", "0")
+    env["SSOENV_SHELL_DEPTH"] = str(int(depth) + 1 if depth.isdigit() else 1)
+    shell = user_shell()
+    say(f"starting {os.path.basename(shell)} with {profile} (credentials valid for {left}); `exit` to return")
+    _execvpe([shell], env)
+
+
+command = exec_command

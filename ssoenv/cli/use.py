@@ -1,0 +1,139 @@
+"""``ssoenv use`` and ``ssoenv off``: shell code on stdout, for the hook's wrapper or ``eval``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ssoenv.cli.common import Context, login_options, make_access, say
+from ssoenv.envvars import Activation, off_changes, use_changes
+from ssoenv.errors import UsageError
+from ssoenv.ui.status import format_duration
+
+SHELL_HELP = "Shell to print code for: bash, zsh, fish, pwsh (powershell), json. Default: detected."
+
+
+def _dialect(shell: str | None) -> tuple[str, object]:
+    from ssoenv.shells import detect_shell, get_dialect
+
+    name = shell or detect_shell(os.environ)
+    return name, get_dialect(name)
+
+
+def _refuse_terminal(verb: str, arg: str) -> None:
+    """stdout is a terminal: nobody will eval the output. Print no secret; explain."""
+    if not sys.stdout.isatty():
+        return
+    cmd = f"ssoenv {verb}{(' ' + arg) if arg else ''}"
+    raise UsageError(
+        f"`{cmd}` prints shell code and cannot change this shell by itself",
+        hint=f'run  eval "$({cmd})"  or install the hook (add  eval "$(ssoenv hook bash)"  to ~/.bashrc; '
+        "zsh: hook zsh; fish: ssoenv hook fish | source) and then run  " + cmd,
+    )
+
+
+def _pick_profile(ctx: Context) -> str:
+    from ssoenv.config import sso_profiles
+
+    if not (sys.stdin.isatty() or sys.stderr.isatty()):
+        raise UsageError("`ssoenv use` needs a profile name", hint="run `ssoenv list` to see them")
+    names = [name for name, resolved in sso_profiles(ctx.config)]
+    if not names:
+        raise UsageError(f"no SSO profiles in {ctx.paths.config_file}", hint="run `ssoenv configure`")
+    labels = []
+    for name, resolved in sso_profiles(ctx.config):
+        if isinstance(resolved, Exception):
+            labels.append(f"{name}  (invalid: {resolved.message})")
+        else:
+            region = f" {resolved.region}" if resolved.region else ""
+            labels.append(f"{name}  {resolved.account_id}/{resolved.role_name}{region}")
+    from ssoenv.ui.picker import pick
+
+    return names[pick(labels, title="Use which profile?")]
+
+
+@click.command("use")
+@click.argument("profile", required=False)
+@click.option("--shell", "shell", metavar="SHELL", help=SHELL_HELP)
+@click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
+@click.option("--profile-only", is_flag=True, help="Only set AWS_PROFILE (no keys in the environment).")
+@click.option("--refresh", is_flag=True, help="Fetch new role credentials even if cached ones are fresh.")
+@click.option("-q", "--quiet", is_flag=True, help="No message on stderr on success.")
+@login_options
+def use_command(
+    profile: str | None,
+    shell: str | None,
+    no_login: bool,
+    profile_only: bool,
+    refresh: bool,
+    quiet: bool,
+    use_device_code: bool,
+    no_browser: bool,
+    callback_port: int | None,
+) -> None:
+    """Print code that puts PROFILE's role credentials into the current shell.
+
+    With the hook installed (`ssoenv hook SHELL`), `ssoenv use PROFILE` changes the current shell
+    directly; without it: eval "$(ssoenv use PROFILE)". Switching profiles leaves nothing of the
+    previous one behind; `ssoenv off` undoes it all.
+    """
+    _refuse_terminal("use", profile or "")
+    _, dialect = _dialect(shell)  # validate --shell before any network call
+    ctx = Context.load()
+    name = profile or _pick_profile(ctx)
+    resolved = ctx.profile(name)
+    access = make_access(
+        profile=name,
+        no_login=no_login,
+        use_device_code=use_device_code,
+        no_browser=no_browser,
+        callback_port=callback_port,
+    )
+    if profile_only:
+        from ssoenv.credentials import get_token
+
+        get_token(ctx.paths, resolved.session, access)
+        creds = None
+    else:
+        from ssoenv.credentials import get_role_credentials
+
+        creds = get_role_credentials(ctx.paths, resolved, access, force_refresh=refresh)
+    act = Activation(
+        profile=name,
+        account_id=resolved.account_id,
+        role_name=resolved.role_name,
+        region=resolved.region,
+        credentials=creds,
+    )
+    code = dialect.render(use_changes(os.environ, act))  # type: ignore[attr-defined]
+    click.echo(code, nl=not code.endswith("\n"))
+    if not quiet:
+        details = [f"{resolved.account_id}/{resolved.role_name}"]
+        if resolved.region:
+            details.append(resolved.region)
+        if creds:
+            details.append(f"credentials valid for {format_duration(creds.remaining().total_seconds())}")
+        say(f"using {name} ({', '.join(details)})")
+
+
+@click.command("off")
+@click.option("--shell", "shell", metavar="SHELL", help=SHELL_HELP)
+@click.option("-q", "--quiet", is_flag=True, help="No message on stderr.")
+def off_command(shell: str | None, quiet: bool) -> None:
+    """Print code that removes what `use` set and restores what it displaced."""
+    _refuse_terminal("off", "")
+    _, dialect = _dialect(shell)
+    changes = off_changes(os.environ)
+    if not changes:
+        if not quiet:
+            say("no profile is in use")
+        return
+    code = dialect.render(changes)  # type: ignore[attr-defined]
+    click.echo(code, nl=not code.endswith("\n"))
+    if not quiet:
+        say(f"stopped using {os.environ.get('SSOENV_PROFILE', 'the profile')}")
+
+
+command = use_command

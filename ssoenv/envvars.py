@@ -1,0 +1,136 @@
+"""From credentials and a profile to the change set that ``use`` and ``off`` apply.
+
+A change set maps variable names to a value (set) or None (unset). ``use`` remembers, in
+``SSOENV_SAVED``, the values it displaced the first time; ``off`` puts them back. Switching from
+profile A to B is computed as "off, then use B" so nothing of A survives the switch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ssoenv.cache import RoleCredentials, format_timestamp
+
+Changes = dict[str, "str | None"]
+
+SAVED = "SSOENV_SAVED"
+PROFILE = "SSOENV_PROFILE"
+
+# every variable `use` may set or unset; `off` restores each to what it was before
+MANAGED: tuple[str, ...] = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SSO_PROFILE",
+    "SSOENV_PROFILE",
+    "SSOENV_ACCOUNT_ID",
+    "SSOENV_ROLE_NAME",
+    "SSOENV_EXPIRES_AT",
+)
+
+
+@dataclass(frozen=True)
+class Activation:
+    profile: str
+    account_id: str
+    role_name: str
+    region: str | None
+    credentials: RoleCredentials | None  # None with --profile-only
+
+
+def credential_vars(creds: RoleCredentials) -> dict[str, str]:
+    """The AWS CLI's ``export-credentials`` variables, in its order."""
+    return {
+        "AWS_ACCESS_KEY_ID": creds.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+        "AWS_SESSION_TOKEN": creds.session_token,
+        "AWS_CREDENTIAL_EXPIRATION": format_timestamp(creds.expiration),
+    }
+
+
+def activation_vars(act: Activation) -> dict[str, str]:
+    """Variables ``use`` sets; every other managed variable is unset."""
+    out: dict[str, str] = {}
+    if act.credentials is not None:
+        out.update(credential_vars(act.credentials))
+        out["SSOENV_EXPIRES_AT"] = str(int(act.credentials.expiration.timestamp()))
+    else:
+        out["AWS_PROFILE"] = act.profile
+    if act.region:
+        out["AWS_REGION"] = act.region
+        out["AWS_DEFAULT_REGION"] = act.region
+    out["AWS_SSO_PROFILE"] = act.profile
+    out["SSOENV_PROFILE"] = act.profile
+    out["SSOENV_ACCOUNT_ID"] = act.account_id
+    out["SSOENV_ROLE_NAME"] = act.role_name
+    return out
+
+
+def _decode_saved(raw: str | None) -> dict[str, str | None] | None:
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {k: v if isinstance(v, str) else None for k, v in data.items() if k in MANAGED}
+
+
+def _encode_saved(saved: Mapping[str, str | None]) -> str:
+    return json.dumps({k: saved[k] for k in MANAGED if saved.get(k) is not None}, separators=(",", ":"))
+
+
+def original_environment(environ: Mapping[str, str]) -> dict[str, str | None]:
+    """The managed variables as they were before the first ``use`` (or are now, if none)."""
+    saved = _decode_saved(environ.get(SAVED)) if environ.get(PROFILE) else None
+    if saved is not None:
+        return {k: saved.get(k) for k in MANAGED}
+    return {k: environ.get(k) for k in MANAGED}
+
+
+def use_changes(environ: Mapping[str, str], act: Activation) -> Changes:
+    """What to set/unset so the shell holds ``act`` and nothing of an earlier profile."""
+    original = original_environment(environ)
+    wanted = activation_vars(act)
+    changes: Changes = {}
+    for key in MANAGED:
+        target = wanted.get(key)
+        if environ.get(key) != target or (target is None and key in environ):
+            changes[key] = target
+    changes[SAVED] = _encode_saved(original)
+    return changes
+
+
+def off_changes(environ: Mapping[str, str]) -> Changes:
+    """Undo ``use``: remove what it set, restore what it displaced. Empty when nothing is active."""
+    if not environ.get(PROFILE) and SAVED not in environ:
+        return {}
+    original = original_environment(environ)
+    changes: Changes = {}
+    for key in MANAGED:
+        target = original.get(key)
+        if environ.get(key) != target or (target is None and key in environ):
+            changes[key] = target
+    changes[SAVED] = None
+    return changes
+
+
+def apply(environ: Mapping[str, str], changes: Mapping[str, str | None]) -> dict[str, str]:
+    """The environment after ``changes`` (for ``shell``/``exec`` and for tests)."""
+    out = dict(environ)
+    for key, value in changes.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out

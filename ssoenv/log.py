@@ -1,0 +1,44 @@
+"""Debug logging to stderr (``SSOENV_DEBUG=1``), with secrets redacted.
+
+Nothing here prints unless debug is enabled; messages for people go through the CLI layer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+_LOGGER = logging.getLogger("ssoenv")
+
+# JSON members and header/query values that carry secrets, in the forms they appear in logs
+_SECRET_RE = re.compile(
+    r"(?i)(?P<key>[\"']?(?:accessToken|refreshToken|clientSecret|secretAccessKey|sessionToken|"
+    r"SecretAccessKey|SessionToken|deviceCode|code_verifier|codeVerifier|idToken|"
+    r"x-amz-sso_bearer_token|x-amz-security-token|aws_secret_access_key|aws_session_token)[\"']?"
+    r"\s*[:=]\s*[\"']?)(?P<value>[^\"',&\s}]+)"
+)
+
+
+def redact(text: str) -> str:
+    """Replace secret values in ``text`` with ``<redacted>``."""
+    return _SECRET_RE.sub(lambda m: m.group("key") + "<redacted>", text)
+
+
+class _RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def enable_debug() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter("ssoenv[debug] %(asctime)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for noisy in ("urllib3", "botocore.hooks", "botocore.loaders"):
+        logging.getLogger(noisy).setLevel(logging.INFO)
+
+
+def debug(msg: str, *args: object) -> None:
+    _LOGGER.debug(msg, *args)

@@ -1,0 +1,350 @@
+"""IAM Identity Center OIDC: client registration, PKCE and device-code logins, token refresh.
+
+Follows the AWS CLI v2 flows (reference §4.2–4.4) and writes the same cache files, so a login by
+either tool serves both. boto3 is only imported when one of these functions actually runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from ssoenv import cache
+from ssoenv.aws import client, error_code, error_message, translate_transport_error
+from ssoenv.browser import LoopbackListener, open_browser
+from ssoenv.cache import Registration, Token
+from ssoenv.config import SsoSession
+from ssoenv.errors import Interrupted, LoginFailed, ServiceError
+from ssoenv.log import debug
+from ssoenv.paths import Paths
+from ssoenv.ui.status import LoginUI
+
+UTC = timezone.utc
+DEFAULT_SCOPES = ("sso:account:access",)
+PKCE_GRANT_TYPES = ("authorization_code", "refresh_token")
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+PKCE_TIMEOUT = 600.0  # seconds the loopback listener waits for the browser
+SLOW_DOWN_STEP = 5
+
+
+@dataclass(frozen=True)
+class LoginOptions:
+    use_device_code: bool = False
+    no_browser: bool = False
+    callback_port: int | None = None
+    profile: str | None = None  # whose [services] / endpoint_url settings apply
+    pkce_timeout: float = PKCE_TIMEOUT
+
+
+def _oidc(session: SsoSession, profile: str | None) -> Any:
+    return client("sso-oidc", session.region, profile=profile)
+
+
+def _call(what: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call an OIDC operation, turning transport errors into ServiceError."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return fn(**kwargs)
+    except BotoCoreError as exc:
+        translated = translate_transport_error(exc, "the SSO OIDC service")
+        if translated is not None:
+            raise translated from exc
+        raise ServiceError(f"{what} failed: {exc}") from exc
+
+
+def _client_error(exc: Exception, what: str) -> ServiceError:
+    return ServiceError(f"{what} failed: {error_code(exc)}: {error_message(exc)}")
+
+
+# --------------------------------------------------------------------------------------------
+# Registration
+
+
+def get_registration(paths: Paths, session: SsoSession, oidc: Any, *, pkce: bool) -> Registration:
+    """A cached registration when usable (§2.2), else a new one (cached over the same file)."""
+    cached = cache.load_registration(paths, session)
+    if cached is not None and cached.usable_for(pkce):
+        debug("reusing client registration (expires %s)", cached.expires_at)
+        return cached
+    from botocore.exceptions import ClientError
+
+    kwargs: dict[str, Any] = {
+        "clientName": f"ssoenv-client-{session.name}" if session.name else f"ssoenv-client-{int(time.time())}",
+        "clientType": "public",
+    }
+    scopes: tuple[str, ...] | None = session.scopes or None
+    if pkce:
+        scopes = session.scopes or DEFAULT_SCOPES
+        kwargs.update(
+            grantTypes=list(PKCE_GRANT_TYPES),
+            redirectUris=["http://127.0.0.1/oauth/callback"],
+            issuerUrl=session.start_url,
+        )
+    if scopes:
+        kwargs["scopes"] = list(scopes)
+    try:
+        response = _call("RegisterClient", oidc.register_client, **kwargs)
+    except ClientError as exc:
+        raise _client_error(exc, "registering the client with IAM Identity Center") from exc
+    registration = Registration(
+        client_id=response["clientId"],
+        client_secret=response["clientSecret"],
+        expires_at=datetime.fromtimestamp(int(response["clientSecretExpiresAt"]), UTC),
+        scopes=tuple(scopes) if scopes else None,
+        grant_types=PKCE_GRANT_TYPES if pkce else None,
+    )
+    cache.save_registration(paths, session, registration)
+    return registration
+
+
+def _token_from_response(session: SsoSession, registration: Registration, response: dict[str, Any]) -> Token:
+    return Token(
+        start_url=session.start_url,
+        region=session.region,
+        access_token=response["accessToken"],
+        expires_at=cache.now() + timedelta(seconds=int(response["expiresIn"])),
+        client_id=registration.client_id,
+        client_secret=registration.client_secret,
+        registration_expires_at=registration.expires_at,
+        refresh_token=response.get("refreshToken") or None,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Device authorization
+
+
+def _sleep_with_countdown(seconds: float, deadline: float, ui: LoginUI) -> None:
+    end = time.monotonic() + seconds
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        ui.tick(deadline - time.monotonic())
+        time.sleep(min(left, 0.5))
+
+
+def device_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginUI) -> Token:
+    from botocore.exceptions import ClientError
+
+    oidc = _oidc(session, options.profile)
+    registration = get_registration(paths, session, oidc, pkce=False)
+    try:
+        start = _call(
+            "StartDeviceAuthorization",
+            oidc.start_device_authorization,
+            clientId=registration.client_id,
+            clientSecret=registration.client_secret,
+            startUrl=session.start_url,
+        )
+    except ClientError as exc:
+        if error_code(exc) == "InvalidClientException":
+            cache.registration_path(paths, session).unlink(missing_ok=True)
+            raise LoginFailed(
+                "IAM Identity Center rejected the cached client registration; it has been removed",
+                hint="run the login again",
+            ) from exc
+        raise _client_error(exc, "starting the device authorization") from exc
+    interval = float(start.get("interval") or 5)
+    deadline = time.monotonic() + float(start.get("expiresIn") or 600)
+    device_code = start["deviceCode"]
+
+    def attempt() -> Token | None:
+        nonlocal interval
+        try:
+            response = _call(
+                "CreateToken",
+                oidc.create_token,
+                grantType=DEVICE_GRANT,
+                clientId=registration.client_id,
+                clientSecret=registration.client_secret,
+                deviceCode=device_code,
+            )
+        except ClientError as exc:
+            code = error_code(exc)
+            if code == "AuthorizationPendingException":
+                return None
+            if code == "SlowDownException":
+                interval += SLOW_DOWN_STEP
+                debug("slow_down: polling interval now %s s", interval)
+                return None
+            if code == "ExpiredTokenException":
+                raise LoginFailed(
+                    "the device code expired before the login was approved",
+                    hint="run `ssoenv login` again and approve it within the time shown",
+                ) from exc
+            if code == "AccessDeniedException":
+                raise LoginFailed(
+                    "the login was denied in the browser", hint="run `ssoenv login` to try again"
+                ) from exc
+            raise _client_error(exc, "waiting for the login") from exc
+        return _token_from_response(session, registration, response)
+
+    token = attempt()  # the client may already be authorized
+    if token is not None:
+        return token
+    ui.show_device_code(start["verificationUri"], start["userCode"], start.get("verificationUriComplete"))
+    if not options.no_browser:
+        url = start.get("verificationUriComplete") or start["verificationUri"]
+        problem = open_browser(url)
+        if problem:
+            ui.browser_failed(problem)
+    try:
+        while True:
+            if time.monotonic() >= deadline:
+                raise LoginFailed(
+                    "the device code expired before the login was approved",
+                    hint="run `ssoenv login` again",
+                )
+            token = attempt()
+            if token is not None:
+                return token
+            _sleep_with_countdown(interval, deadline, ui)
+    finally:
+        ui.done()
+
+
+# --------------------------------------------------------------------------------------------
+# Authorization code + PKCE
+
+
+def pkce_pair() -> tuple[str, str]:
+    """(verifier, S256 challenge): 64 unreserved characters, base64url without padding."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    verifier = "".join(secrets.choice(alphabet) for _ in range(64))
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    challenge = base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+    return verifier, challenge
+
+
+def authorize_url(
+    oidc_endpoint: str, client_id: str, redirect_uri: str, state: str, scopes: tuple[str, ...], challenge: str
+) -> str:
+    parts = urlsplit(oidc_endpoint)
+    base = f"{parts.scheme}://{parts.netloc}/authorize"
+    query = "&".join(
+        f"{key}={quote(value, safe='')}"
+        for key, value in (
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", redirect_uri),
+            ("state", state),
+            ("code_challenge_method", "S256"),
+            ("scopes", " ".join(scopes)),
+        )
+    )
+    return f"{base}?{query}&code_challenge={challenge}"
+
+
+def pkce_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginUI) -> Token:
+    from botocore.exceptions import ClientError
+
+    oidc = _oidc(session, options.profile)
+    port = options.callback_port or session.callback_port or 0
+    # bind before anything is shown or opened, so the redirect can never miss us
+    with LoopbackListener(port) as listener:
+        registration = get_registration(paths, session, oidc, pkce=True)
+        verifier, challenge = pkce_pair()
+        state = str(uuid.uuid4())
+        redirect_uri = f"http://127.0.0.1:{listener.port}/oauth/callback"
+        scopes = registration.scopes or session.scopes or DEFAULT_SCOPES
+        url = authorize_url(
+            oidc.meta.endpoint_url, registration.client_id, redirect_uri, state, tuple(scopes), challenge
+        )
+        ui.show_authorize_url(url)
+        if not options.no_browser:
+            problem = open_browser(url)
+            if problem:
+                ui.browser_failed(problem)
+        deadline = time.monotonic() + options.pkce_timeout
+        try:
+            result = listener.wait(deadline, tick=lambda left: ui.tick(left))
+        finally:
+            ui.done()
+    if result is None:
+        raise LoginFailed("no answer from the browser within 10 minutes", hint="run `ssoenv login` again")
+    if result.get("error"):
+        detail = result.get("error_description") or result["error"]
+        raise LoginFailed(f"the login was refused in the browser: {detail}", hint="run `ssoenv login` to try again")
+    if result.get("state") != state:
+        raise LoginFailed("State parameter does not match expected value.", hint="run `ssoenv login` again")
+    code = result.get("code")
+    if not code:
+        raise LoginFailed("Failed to retrieve an authorization code.", hint="run `ssoenv login` again")
+    try:
+        response = _call(
+            "CreateToken",
+            oidc.create_token,
+            grantType="authorization_code",
+            clientId=registration.client_id,
+            clientSecret=registration.client_secret,
+            redirectUri=redirect_uri,
+            codeVerifier=verifier,
+            code=code,
+        )
+    except ClientError as exc:
+        if error_code(exc) in ("ExpiredTokenException", "InvalidGrantException"):
+            raise LoginFailed(
+                "the authorization code expired or was already used", hint="run `ssoenv login` again"
+            ) from exc
+        raise _client_error(exc, "exchanging the authorization code") from exc
+    return _token_from_response(session, registration, response)
+
+
+# --------------------------------------------------------------------------------------------
+# Refresh (sso-session tokens only, §4.4)
+
+
+def refresh(paths: Paths, session: SsoSession, token: Token, *, profile: str | None = None) -> Token | None:
+    """A new token from the refresh token, or None when the service refuses it."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if not (session.refreshable and token.can_refresh):
+        return None
+    assert token.client_id and token.client_secret and token.refresh_token
+    oidc = _oidc(session, profile)
+    try:
+        response = oidc.create_token(
+            grantType="refresh_token",
+            clientId=token.client_id,
+            clientSecret=token.client_secret,
+            refreshToken=token.refresh_token,
+        )
+    except ClientError as exc:
+        debug("refresh refused: %s", error_code(exc))
+        return None
+    except BotoCoreError as exc:
+        debug("refresh failed: %s", exc)
+        return None
+    return Token(
+        start_url=session.start_url,
+        region=session.region,
+        access_token=response["accessToken"],
+        expires_at=cache.now() + timedelta(seconds=int(response["expiresIn"])),
+        client_id=token.client_id,
+        client_secret=token.client_secret,
+        registration_expires_at=token.registration_expires_at,
+        refresh_token=response.get("refreshToken") or None,
+    )
+
+
+def login(paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginUI, *, browser_usable: bool) -> Token:
+    """Run the right flow and write the token file. Ctrl-C leaves no partial file."""
+    use_device = options.use_device_code or not session.refreshable or options.no_browser or not browser_usable
+    if not browser_usable and not options.use_device_code and session.refreshable and not options.no_browser:
+        ui.message("no browser can be opened here; using the device code flow")
+    try:
+        token = device_login(paths, session, options, ui) if use_device else pkce_login(paths, session, options, ui)
+    except KeyboardInterrupt as exc:
+        raise Interrupted("login cancelled") from exc
+    cache.save_token(paths, session, token)
+    return token

@@ -1,0 +1,78 @@
+"""Every file location ssoenv reads or writes, resolved from an injectable environment.
+
+The AWS CLI and botocore put their caches under ``~/.aws`` (``HOME`` only; no variable moves
+them) and read the config from ``AWS_CONFIG_FILE`` / ``AWS_SHARED_CREDENTIALS_FILE``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _expand(value: str, environ: Mapping[str, str]) -> Path:
+    """``~`` and ``$VAR`` expansion as botocore does it, but against ``environ``."""
+    home = environ.get("HOME") or os.path.expanduser("~")
+    if value == "~" or value.startswith("~/"):
+        value = home + value[1:]
+    if "$" in value:
+        for key in sorted(environ, key=len, reverse=True):
+            value = value.replace("${" + key + "}", environ[key]).replace("$" + key, environ[key])
+    return Path(value)
+
+
+@dataclass(frozen=True)
+class Paths:
+    home: Path
+    config_file: Path
+    credentials_file: Path
+
+    @property
+    def aws_dir(self) -> Path:
+        return self.home / ".aws"
+
+    @property
+    def sso_cache_dir(self) -> Path:
+        """Token and client-registration cache (shared with the AWS CLI)."""
+        return self.aws_dir / "sso" / "cache"
+
+    @property
+    def cli_cache_dir(self) -> Path:
+        """Role-credential cache in AWS CLI v2's format."""
+        return self.aws_dir / "cli" / "cache"
+
+    @property
+    def lock_dir(self) -> Path:
+        """Our own lock files (never inside the AWS CLI's cache folders' namespace of JSON files)."""
+        return self.aws_dir / "sso" / "ssoenv-locks"
+
+    @property
+    def config_lock(self) -> Path:
+        return self.config_file.parent / f".{self.config_file.name}.ssoenv-lock"
+
+
+def resolve_paths(environ: Mapping[str, str] | None = None) -> Paths:
+    env = os.environ if environ is None else environ
+    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    config = env.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    creds = env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+    return Paths(
+        home=home,
+        config_file=_expand(config, env),
+        credentials_file=_expand(creds, env),
+    )
+
+
+def data_dir(kind: str) -> Path:
+    """Folder of the packaged scripts: ``kind`` is ``shell`` or ``completions``.
+
+    In a wheel they live in ``ssoenv/_data/<kind>``; in a source checkout or an editable install
+    they are the top-level folders beside the package.
+    """
+    here = Path(__file__).resolve().parent
+    packaged = here / "_data" / kind
+    if packaged.is_dir():
+        return packaged
+    return here.parent / kind

@@ -1,0 +1,1 @@
+"""Terminal UI on stderr and the controlling terminal."""

@@ -1,0 +1,83 @@
+"""What a login shows the person: the URL, the device code and a live countdown, on stderr.
+
+stdout is never touched (a login may run inside ``eval "$(ssoenv use P)"``). On a terminal the
+countdown redraws one line in place; elsewhere only the essential lines are printed once.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+
+def format_duration(seconds: float) -> str:
+    """``1h02m``, ``42m``, ``3m05s``, ``12s``: compact, for prompts and listings."""
+    total = int(max(seconds, 0))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes >= 10:
+        return f"{minutes}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+class LoginUI:
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.live = self.stream.isatty()
+        self._drawn = False
+        self._last = -1
+
+    def _line(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def message(self, text: str) -> None:
+        self._clear()
+        self._line(f"ssoenv: {text}")
+
+    def show_device_code(self, uri: str, code: str, uri_complete: str | None) -> None:
+        self._clear()
+        self._line("ssoenv: to sign in, open this page in a browser on any device:")
+        self._line(f"    {uri_complete or uri}")
+        self._line(f"  and check that it shows the code:  {code}")
+        if uri_complete and uri_complete != uri:
+            self._line(f"  (or open {uri} and enter the code)")
+
+    def show_authorize_url(self, url: str) -> None:
+        self._clear()
+        self._line("ssoenv: sign in with your browser; if it does not open, visit:")
+        self._line(f"    {url}")
+        self._line("  (on another device? run the login with --use-device-code)")
+
+    def browser_failed(self, reason: str) -> None:
+        self._clear()
+        self._line(f"ssoenv: {reason}; open the address above yourself. Still waiting.")
+
+    def tick(self, seconds_left: float) -> None:
+        whole = int(seconds_left)
+        if not self.live:
+            if not self._drawn:
+                self._line("ssoenv: waiting for the login to be approved (Ctrl-C to cancel)")
+                self._drawn = True
+            return
+        if whole == self._last:
+            return
+        self._last = whole
+        minutes, secs = divmod(max(whole, 0), 60)
+        self.stream.write(f"\r\x1b[2Kssoenv: waiting for approval… {minutes}:{secs:02d} left (Ctrl-C to cancel)")
+        self.stream.flush()
+        self._drawn = True
+
+    def _clear(self) -> None:
+        if self.live and self._drawn:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self._drawn = False
+            self._last = -1
+
+    def done(self) -> None:
+        self._clear()

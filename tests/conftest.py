@@ -1,0 +1,155 @@
+"""Shared fixtures: a fresh emulator per test and an isolated sandbox HOME pointing at it.
+
+No test reads or writes the real ~/.aws or HOME: every subprocess gets a minimal environment
+built here, with HOME, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE in a temp dir and the
+AWS_ENDPOINT_URL_* variables pointing at the emulator on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ssoenv.emulator import Emulator, EmulatorConfig
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+START_URL = "https://d-1234567890.awsapps.com/start"
+BIN_DIR = str(Path(sys.executable).parent)
+
+
+def require_program(name: str) -> str:
+    """Path of ``name``; skip the test when missing locally, fail under CI."""
+    path = shutil.which(name)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"{name} is required under CI but is not on PATH")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    emu = Emulator(EmulatorConfig(port=0, accounts=3, roles_per_account=2, approve="auto"))
+    emu.start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+def base_env(home: Path) -> dict[str, str]:
+    """A minimal, isolated environment for subprocesses."""
+    path = os.pathsep.join([BIN_DIR, "/usr/local/bin", "/usr/bin", "/bin"])
+    return {
+        "PATH": path,
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "TERM": "dumb",
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+@dataclass
+class Sandbox:
+    home: Path
+    env: dict[str, str]
+    emulator: Emulator | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config_file(self) -> Path:
+        return Path(self.env["AWS_CONFIG_FILE"])
+
+    @property
+    def sso_cache(self) -> Path:
+        return self.home / ".aws" / "sso" / "cache"
+
+    @property
+    def cli_cache(self) -> Path:
+        return self.home / ".aws" / "cli" / "cache"
+
+    def write_config(self, text: str) -> Path:
+        self.config_file.parent.mkdir(parents=True, exist_ok=True)
+        self.config_file.write_text(textwrap.dedent(text).lstrip("\n"))
+        return self.config_file
+
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 60,
+        check: bool = False,
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = {**self.env, **(env or {})}
+        proc = subprocess.run(
+            [sys.executable, "-m", "ssoenv", *args],
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            cwd=self.home,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"ssoenv {' '.join(args)} exited {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}"
+            )
+        return proc
+
+
+def standard_config(start_url: str = START_URL) -> str:
+    """Two sso-session profiles and one legacy profile on the emulator's default directory."""
+    return f"""
+    [profile dev]
+    sso_session = corp
+    sso_account_id = 111111111111
+    sso_role_name = AdministratorAccess
+    region = eu-west-1
+
+    [profile prod]
+    sso_session = corp
+    sso_account_id = 222222222222
+    sso_role_name = ReadOnly
+    region = us-east-2
+
+    [profile legacy]
+    sso_start_url = {start_url}
+    sso_region = us-east-1
+    sso_account_id = 111111111111
+    sso_role_name = ReadOnly
+
+    [sso-session corp]
+    sso_start_url = {start_url}
+    sso_region = us-east-1
+    sso_registration_scopes = sso:account:access
+    """
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, emulator: Emulator) -> Sandbox:
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    env = base_env(home)
+    env.update(emulator.env())
+    sb = Sandbox(home=home, env=env, emulator=emulator)
+    sb.write_config(standard_config())
+    return sb
