@@ -172,7 +172,7 @@ def check_key(key: str) -> None:
 
 
 def check_value(key: str, value: str) -> None:
-    if value != value.strip() or any(c in value for c in "\r\n") or not value.isprintable():
+    if value != value.strip() or any((c < " " and c != "\t") or c == "\x7f" for c in value):
         raise ConfigError(f"invalid value for {key}: {value!r}")
 
 
@@ -523,8 +523,8 @@ def _replace_value(line: str, value: str) -> str:
     match = _OPTION_RE.match(core)
     assert match is not None
     head = core[: match.start("value")]
-    if not match["value"] and head.endswith(("=", ":")):
-        head += " "
+    if value and not match["value"] and head[:-1].endswith((" ", "\t")):
+        head += " "  # "key =" + value -> "key = value"
     return f"{lead}{head}{value}{trailing}{ending}"
 
 

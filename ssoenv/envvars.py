@@ -35,6 +35,7 @@ MANAGED: tuple[str, ...] = (
     "SSOENV_ROLE_NAME",
     "SSOENV_EXPIRES_AT",
 )
+KEEP_WHEN_UNSET = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,9 @@ def use_changes(environ: Mapping[str, str], act: Activation) -> Changes:
     wanted = activation_vars(act)
     changes: Changes = {}
     for key in MANAGED:
-        target = wanted.get(key)
-        if environ.get(key) != target or (target is None and key in environ):
+        # a profile without a region keeps the shell's own region; everything else is replaced
+        target = wanted.get(key, original.get(key) if key in KEEP_WHEN_UNSET else None)
+        if environ.get(key) != target:
             changes[key] = target
     changes[SAVED] = _encode_saved(original)
     return changes
@@ -119,7 +121,7 @@ def off_changes(environ: Mapping[str, str]) -> Changes:
     changes: Changes = {}
     for key in MANAGED:
         target = original.get(key)
-        if environ.get(key) != target or (target is None and key in environ):
+        if environ.get(key) != target:
             changes[key] = target
     changes[SAVED] = None
     return changes

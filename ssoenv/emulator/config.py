@@ -90,7 +90,7 @@ class EmulatorConfig:
             current = getattr(self, key)
             if key in ("page_size", "directory_file"):
                 ok = value is None or isinstance(value, int if key == "page_size" else str)
-            elif isinstance(current, bool) or isinstance(current, str):
+            elif isinstance(current, (bool, str)):
                 ok = isinstance(value, type(current))
             else:
                 ok = isinstance(value, int) and not isinstance(value, bool)

@@ -128,6 +128,8 @@ class Directory:
             if not isinstance(entry, dict):
                 raise ValueError(f"accounts[{i}] must be an object")
             account_id = entry.get("id", entry.get("accountId"))
+            if not isinstance(account_id, str):
+                raise ValueError(f"accounts[{i}]: id must be a string of 12 digits")
             _check_account_id(account_id)
             name = entry.get("name", entry.get("accountName", f"account-{account_id}"))
             email = entry.get("email", entry.get("emailAddress", f"aws+{name}@example.com"))

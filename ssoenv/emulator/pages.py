@@ -21,7 +21,7 @@ table{border-collapse:collapse} td,th{padding:.2rem .8rem;text-align:left;border
 
 def page(title: str, body: str, *, state: str = "") -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
         f'<body data-state="{escape(state)}"><div class="box"><h1>{escape(title)}</h1>{body}</div>'
         '<p class="muted">ssoenv AWS IAM Identity Center emulator</p></body></html>\n'
@@ -62,7 +62,7 @@ def authorize_consent(request_id: str, client_name: str, scopes: str, user_name:
     body = (
         f"<p>Signed in as <b>{escape(user_name)}</b>.</p>"
         f"<p>Allow <b>{escape(client_name)}</b> to access your data?</p>"
-        f"<p class=\"muted\">Scopes: <code>{escape(scopes or '-')}</code></p>"
+        f'<p class="muted">Scopes: <code>{escape(scopes or "-")}</code></p>'
         '<form method="post" action="/authorize">'
         f'<input type="hidden" name="request_id" value="{escape(request_id)}">{_buttons()}</form>'
     )
@@ -90,7 +90,7 @@ def index(url: str, approve: str, user_name: str, accounts: list[tuple[str, str,
         f"<tr><td><code>{escape(aid)}</code></td><td>{escape(name)}</td><td>{escape(', '.join(roles))}</td></tr>"
         for aid, name, roles in accounts[:200]
     )
-    more = f"<p class=\"muted\">… and {len(accounts) - 200} more</p>" if len(accounts) > 200 else ""
+    more = f'<p class="muted">… and {len(accounts) - 200} more</p>' if len(accounts) > 200 else ""
     body = (
         f"<p>Endpoint <code>{escape(url)}</code> (SSO OIDC, SSO portal, STS, federation). "
         f"Approval mode <code>{escape(approve)}</code>, user <code>{escape(user_name)}</code>.</p>"

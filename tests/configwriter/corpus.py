@@ -252,7 +252,8 @@ region = us-east-1
 # BEGIN_AWS_SSO_CLI
 
 [profile Default:000001111111:AWSAdministratorAccess]
-credential_process = /usr/local/bin/aws-sso -u open -S "Default" process --arn arn:aws:iam::000001111111:role/AWSAdministratorAccess
+credential_process = /usr/local/bin/aws-sso -u open -S "Default" process \
+--arn arn:aws:iam::000001111111:role/AWSAdministratorAccess
 
 [profile Default:000002222222:ReadOnly]
 credential_process = /usr/local/bin/aws-sso -u open -S "Default" process --arn arn:aws:iam::000002222222:role/ReadOnly
@@ -302,8 +303,8 @@ cli_pager:
 region: eu-west-3
 output :json
 \tcli_history = enabled
-[profile trailing]   
-region = sa-east-1   
+[profile trailing]\x20\x20\x20
+region = sa-east-1\x20\x20\x20
 """,
 )
 

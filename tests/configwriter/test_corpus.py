@@ -79,9 +79,7 @@ def test_sections_match_configparser(name: str) -> None:
 def test_add_section_appends_only(name: str) -> None:
     data = CORPUS[name]
     doc = ConfigDocument.parse(data)
-    doc.add_section(
-        SectionRef.profile("ssoenv new"), {"sso_session": "corp", "sso_account_id": "123456789012"}
-    )
+    doc.add_section(SectionRef.profile("ssoenv new"), {"sso_session": "corp", "sso_account_id": "123456789012"})
     nl = newline_of(data)
     section = b'[profile "ssoenv new"]' + nl + b"sso_session = corp" + nl + b"sso_account_id = 123456789012"
     if not data:
@@ -89,14 +87,14 @@ def test_add_section_appends_only(name: str) -> None:
     else:
         last = lines_of(data)[-1]
         sep = b"" if not last.strip() else nl
-        if data.endswith(b"\n"):
-            expected = data + sep + section + nl
-        else:  # a missing final newline stays missing
-            expected = data + nl + sep + section
+        # a missing final newline stays missing
+        expected = data + sep + section + nl if data.endswith(b"\n") else data + nl + sep + section
     after = doc.to_bytes()
     assert after == expected
-    assert parse_ini(after) == {**parse_ini(data), 'profile "ssoenv new"': {
-        "sso_session": "corp", "sso_account_id": "123456789012"}}
+    assert parse_ini(after) == {
+        **parse_ini(data),
+        'profile "ssoenv new"': {"sso_session": "corp", "sso_account_id": "123456789012"},
+    }
     # and it goes away again without a trace (a file that ended in blank lines keeps all but
     # the one before the section, which cannot be told apart from a separator we wrote)
     doc.remove_section(SectionRef.profile("ssoenv new"))

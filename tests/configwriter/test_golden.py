@@ -61,8 +61,12 @@ P = SectionRef.profile
         ("[profile a]\nregion = r\n", P("a"), {"nope": None}, "[profile a]\nregion = r\n"),
         # the last of duplicate keys is the one botocore-like readers use
         ("[profile a]\nk = 1\nk = 2\n", P("a"), {"k": "3"}, "[profile a]\nk = 1\nk = 3\n"),
-        ("[sso-session s]\nsso_region = x\n", SectionRef.sso_session("s"), {"sso_region": "y"},
-         "[sso-session s]\nsso_region = y\n"),
+        (
+            "[sso-session s]\nsso_region = x\n",
+            SectionRef.sso_session("s"),
+            {"sso_region": "y"},
+            "[sso-session s]\nsso_region = y\n",
+        ),
     ],
 )
 def test_golden(before: str, ref: SectionRef, values: dict[str, str | None], after: str) -> None:

@@ -1,0 +1,48 @@
+# ssoenv — the two set-up commands for a fresh machine with only Python:
+#   make demo   create .venv, install ssoenv, run the tour against the bundled emulator
+#   make test   install ssoenv + test dependencies (and zsh/fish when missing and root), run the suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: demo test install install-test shells lint typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+
+demo: install
+	$(BIN)/ssoenv demo
+
+# zsh and fish are required by the shell tests; install them when missing and we are root
+shells:
+	@missing=""; for s in zsh fish; do command -v $$s >/dev/null 2>&1 || missing="$$missing $$s"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "note: missing shells:$$missing (their tests will be skipped, or fail under CI=true)"; \
+	  fi; \
+	fi
+
+test: install-test shells
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/python -m pip install -q ruff mypy
+	$(BIN)/ruff check ssoenv tests bench
+	$(BIN)/mypy ssoenv
+
+bench: install-test
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,33 @@
+# TAB completion of ssoenv for zsh: verbs, options, profile names, shells, formats.
+# Loaded by `ssoenv hook zsh`; registered with compdef as soon as compinit has run (now, or at
+# the next prompt if compinit runs later in .zshrc). The candidates come from ssoenv.completion
+# run through Python without the CLI (no click, no boto3).
+
+_ssoenv_complete() {
+    emulate -L zsh
+    local -a lines values descriptions
+    local line described=
+    # complete words before the current one (quotes removed), and the current word's prefix
+    lines=("${(@f)$(\command __SSOENV_COMPLETE__ words --shell=zsh "--cur=${(Q)PREFIX}" -- \
+        "${(@Q)words[2,CURRENT-1]}" 2>/dev/null)}")
+    for line in "${lines[@]}"; do
+        [[ -n $line ]] || continue
+        values+=("${line%%$'\t'*}")
+        if [[ $line == *$'\t'* ]]; then
+            described=1
+            descriptions+=("${line%%$'\t'*} -- ${line#*$'\t'}")
+        else
+            descriptions+=("${line}")
+        fi
+    done
+    (( ${#values} )) || return 1
+    if [[ -n $described ]]; then
+        compadd -l -d descriptions -a values
+    else
+        compadd -a values
+    fi
+}
+
+if (( ${+functions[compdef]} )); then
+    compdef _ssoenv_complete ssoenv
+fi

@@ -1,0 +1,365 @@
+"""The fast completion backend behind TAB in every shell: ``ssoenv _complete ...``.
+
+It runs before (and without) click, boto3 and botocore: a TAB press pays for Python's start-up
+and a regex scan of the config file, nothing else (the hook scripts even call it through
+``python -c`` so the CLI package, which imports click, is never loaded).
+
+Requests (one candidate per line on stdout; exit 0 even with no candidates)::
+
+    _complete profiles [PREFIX]          profile names in AWS_CONFIG_FILE
+    _complete sessions [PREFIX]          [sso-session NAME] names
+    _complete verbs [PREFIX]             the verbs
+    _complete options VERB [PREFIX]      the options of VERB
+    _complete shells [PREFIX]            shell names for `hook` and `--shell`
+    _complete words [--shell=S] --cur=CURRENT [--] WORD...
+        what fits the word CURRENT, after WORD... (the words typed after `ssoenv`).
+        S (bash, zsh, fish, pwsh) selects the output form: fish, zsh and pwsh get
+        ``candidate<TAB>description`` lines; bash gets bare, escaped candidates and its
+        COMP_WORDBREAKS splitting (``--shell = fi``, ``a : b``) is undone.
+
+The tables below mirror the click commands; ``tests/shells/test_completion.py`` fails when they
+drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final, NamedTuple
+
+# --- what can be completed -------------------------------------------------------------------
+
+SHELLS: Final = ("bash", "zsh", "fish", "pwsh", "powershell")
+DIALECT_NAMES: Final = (*SHELLS, "json")
+EXPORT_FORMATS: Final = ("process", "env", "env-no-export", "fish", "powershell", "windows-cmd", "json", "dotenv")
+
+# value kinds: "profile", "session", "shell", "dialect", "command", "choice:a,b", "" (free text)
+PROFILE: Final = "profile"
+
+
+class Opt(NamedTuple):
+    names: tuple[str, ...]
+    value: str | None = None  # None: a flag; otherwise the kind of value it takes
+
+
+HELP: Final = Opt(("-h", "--help"))
+LOGIN_OPTS: Final = (Opt(("--callback-port",), ""), Opt(("--no-browser",)), Opt(("--use-device-code",)))
+NO_LOGIN: Final = Opt(("--no-login",))
+
+
+class Verb(NamedTuple):
+    help: str
+    options: tuple[Opt, ...] = ()
+    positionals: tuple[str, ...] = ()  # kinds, in order; "command" swallows the rest
+
+
+VERBS: Final[dict[str, Verb]] = {
+    "login": Verb(
+        "Log in to IAM Identity Center (browser PKCE, or device code).",
+        (Opt(("--sso-session",), "session"), Opt(("--force",)), *LOGIN_OPTS),
+        (PROFILE,),
+    ),
+    "logout": Verb("Log out: revoke and delete every cached SSO token and role credential."),
+    "use": Verb(
+        "Print shell code that puts a profile's credentials in the current shell.",
+        (
+            Opt(("--shell",), "dialect"),
+            NO_LOGIN,
+            Opt(("--profile-only",)),
+            Opt(("--refresh",)),
+            Opt(("-q", "--quiet")),
+            *LOGIN_OPTS,
+        ),
+        (PROFILE,),
+    ),
+    "off": Verb(
+        "Print shell code that removes what `use` set and restores what it displaced.",
+        (Opt(("--shell",), "dialect"), Opt(("-q", "--quiet"))),
+    ),
+    "export": Verb(
+        "Print a profile's credentials (env, fish, powershell, json, process, ...).",
+        (Opt(("--format",), "choice:" + ",".join(EXPORT_FORMATS)), NO_LOGIN, *LOGIN_OPTS),
+        (PROFILE,),
+    ),
+    "whoami": Verb(
+        "Show the identity (account, role, user, time left) of a profile or of the env.",
+        (Opt(("--json",)), NO_LOGIN, *LOGIN_OPTS),
+        (PROFILE,),
+    ),
+    "list": Verb("List profiles with account, role, region and SSO session state.", (Opt(("--json",)),)),
+    "shell": Verb("Start your shell with a profile's credentials.", (NO_LOGIN, *LOGIN_OPTS), (PROFILE,)),
+    "exec": Verb(
+        "Run a command with a profile's credentials in its environment.",
+        (NO_LOGIN, *LOGIN_OPTS),
+        (PROFILE, "command"),
+    ),
+    "hook": Verb(
+        "Print the shell integration for your rc file (wrapper, prompt, completion).",
+        (Opt(("--no-completion",)),),
+        ("shell",),
+    ),
+    "configure": Verb("Guided set-up of an SSO profile."),
+    "populate": Verb("Write a profile for every account and role of an SSO session."),
+    "emulator": Verb("Run the bundled local emulator of the AWS SSO endpoints."),
+    "demo": Verb("A tour of ssoenv against the bundled emulator, in a temporary HOME.", (Opt(("--no-shell",)),)),
+}
+GLOBAL_OPTS: Final = (HELP, Opt(("--version",)))
+
+
+def verb_options(verb: str) -> tuple[Opt, ...]:
+    spec = VERBS.get(verb)
+    return () if spec is None else (*spec.options, HELP)
+
+
+# --- the config file ---------------------------------------------------------------------------
+
+_HEADER: Final = re.compile(
+    r"^[ \t]*\[[ \t]*(?:(profile|sso-session)[ \t]+([^\]\n]*?)|(default))[ \t]*\][ \t]*\r?$", re.M
+)
+
+
+def config_path(environ: Mapping[str, str]) -> str:
+    """``AWS_CONFIG_FILE`` (``~`` and ``$VAR`` expanded against ``environ``) or ``~/.aws/config``."""
+    home = environ.get("HOME") or os.path.expanduser("~")
+    value = environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    if value == "~" or value.startswith(("~/", "~" + os.sep)):
+        value = home + value[1:]
+    if "$" in value:
+        for key in sorted(environ, key=len, reverse=True):
+            value = value.replace("${" + key + "}", environ[key]).replace("$" + key, environ[key])
+    return value
+
+
+def _section_name(raw: str) -> str | None:
+    """The name in ``[profile NAME]``: one word, or one quoted string (botocore splits with shlex)."""
+    if not raw:
+        return None
+    if raw[0] in "\"'" and len(raw) >= 2 and raw[-1] == raw[0]:
+        inner = raw[1:-1]
+        return inner if raw[0] not in inner else None
+    if any(c in raw for c in " \t\"'\\"):
+        import shlex
+
+        try:
+            parts = shlex.split(raw)
+        except ValueError:
+            return None
+        return parts[0] if len(parts) == 1 else None
+    return raw
+
+
+def scan_config(text: str, kind: str = "profile") -> list[str]:
+    """Names of the ``[profile NAME]`` (and ``[default]``) or ``[sso-session NAME]`` sections.
+
+    In file order, without duplicates; names botocore would not read (several words, control
+    characters) are left out.
+    """
+    names: dict[str, None] = {}
+    for match in _HEADER.finditer(text):
+        if match.group(3):
+            name: str | None = "default" if kind == "profile" else None
+        elif match.group(1) == kind:
+            name = _section_name(match.group(2))
+        else:
+            continue
+        if name and not any(ord(c) < 32 for c in name):
+            names[name] = None
+    return list(names)
+
+
+def read_names(environ: Mapping[str, str], kind: str = "profile") -> list[str]:
+    try:
+        with open(config_path(environ), encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return []
+    return scan_config(text, kind)
+
+
+# --- completing a command line ----------------------------------------------------------------
+
+
+class Candidate(NamedTuple):
+    value: str
+    help: str = ""
+
+
+def _matching(values: Iterable[str], prefix: str, help_: Mapping[str, str] | None = None) -> list[Candidate]:
+    return [Candidate(v, (help_ or {}).get(v, "")) for v in values if v.startswith(prefix)]
+
+
+def _values(kind: str, prefix: str, environ: Mapping[str, str]) -> list[Candidate]:
+    if kind == PROFILE:
+        return _matching(read_names(environ, "profile"), prefix)
+    if kind == "session":
+        return _matching(read_names(environ, "sso-session"), prefix)
+    if kind == "shell":
+        return _matching(SHELLS, prefix)
+    if kind == "dialect":
+        return _matching(DIALECT_NAMES, prefix)
+    if kind.startswith("choice:"):
+        return _matching(kind[len("choice:") :].split(","), prefix)
+    return []
+
+
+def _find_option(options: Sequence[Opt], word: str) -> Opt | None:
+    for opt in options:
+        if word in opt.names:
+            return opt
+    return None
+
+
+def complete(words: Sequence[str], cur: str, environ: Mapping[str, str]) -> list[Candidate]:
+    """Candidates for the word ``cur``, typed after ``ssoenv`` and the complete ``words``."""
+    index = 0
+    while index < len(words) and words[index].startswith("-"):
+        index += 1  # --help / --version before the verb
+    if index == len(words):
+        if cur.startswith("-"):
+            return _matching([n for o in GLOBAL_OPTS for n in o.names], cur)
+        return _matching(VERBS, cur, {k: v.help for k, v in VERBS.items()})
+    verb = words[index]
+    spec = VERBS.get(verb)
+    if spec is None:
+        return []
+    options = verb_options(verb)
+    positional = 0
+    only_args = False
+    expect: Opt | None = None
+    for word in words[index + 1 :]:
+        if expect is not None:
+            expect = None
+            continue
+        if not only_args and word == "--":
+            only_args = True
+            continue
+        if not only_args and word.startswith("-") and word != "-":
+            opt = _find_option(options, word.split("=", 1)[0])
+            if opt is not None and opt.value is not None and "=" not in word:
+                expect = opt
+            continue
+        if positional < len(spec.positionals) and spec.positionals[positional] == "command":
+            return []  # `exec PROFILE CMD ...`: the rest belongs to CMD
+        positional += 1
+    if expect is not None:
+        return _values(expect.value or "", cur, environ)
+    if not only_args and cur.startswith("-"):
+        if cur.startswith("--") and "=" in cur:
+            name, _, value = cur.partition("=")
+            opt = _find_option(options, name)
+            if opt is None or opt.value is None:
+                return []
+            return [Candidate(f"{name}={c.value}", c.help) for c in _values(opt.value, value, environ)]
+        return _matching([n for o in options for n in o.names], cur)
+    if positional < len(spec.positionals):
+        kind = spec.positionals[positional]
+        return [] if kind == "command" else _values(kind, cur, environ)
+    return []
+
+
+# --- shell-specific input and output -------------------------------------------------------------
+
+_BASH_BREAKS: Final = ("=", ":")
+_BASH_SPECIAL: Final = re.compile(r"""([\s"'\\$`<>|&;()\[\]*?{}!#~=:^,])""")
+
+
+def _bash_unquote(word: str) -> str:
+    if word[:1] in ("'", '"'):
+        return word[1:].replace(word[0], "")
+    return re.sub(r"\\(.)", r"\1", word)
+
+
+def bash_words(words: Sequence[str], cur: str) -> tuple[list[str], str, str]:
+    """Undo bash's COMP_WORDBREAKS splitting of ``=`` and ``:``.
+
+    Returns the complete words, the whole current word, and the part of it that bash's readline
+    keeps (everything up to the last break character), all unquoted.
+    """
+    merged: list[str] = []
+    glue_next = False
+    for token in [*words, cur]:
+        if token in _BASH_BREAKS and merged:
+            merged[-1] += token
+            glue_next = True
+        elif glue_next:
+            merged[-1] += token
+            glue_next = False
+        else:
+            merged.append(token)
+    full = merged.pop()
+    replaced = "" if cur in _BASH_BREAKS else cur
+    keep = full[: len(full) - len(replaced)]
+    return [_bash_unquote(w) for w in merged], _bash_unquote(full), _bash_unquote(keep)
+
+
+def format_candidates(candidates: Sequence[Candidate], shell: str, strip: str = "", quoted: bool = False) -> str:
+    lines = []
+    for cand in candidates:
+        value = cand.value
+        if any(ord(c) < 32 for c in value):
+            continue
+        if shell == "bash":
+            value = value[len(strip) :] if strip and value.startswith(strip) else value
+            if not quoted:
+                value = _BASH_SPECIAL.sub(r"\\\1", value)
+            lines.append(value)
+        elif cand.help and shell in ("fish", "zsh", "pwsh"):
+            lines.append(f"{value}\t{cand.help}")
+        else:
+            lines.append(value)
+    return "".join(line + "\n" for line in lines)
+
+
+def complete_words(args: Sequence[str], environ: Mapping[str, str]) -> str:
+    """``words [--shell=S] [--cur=CURRENT] [--] WORD...`` (the ``--`` is optional: PowerShell may drop it)."""
+    shell = ""
+    cur = ""
+    rest = list(args)
+    if rest and rest[0].startswith("--shell="):
+        shell = rest.pop(0)[len("--shell=") :]
+    if rest and rest[0].startswith("--cur="):
+        cur = rest.pop(0)[len("--cur=") :]
+    if rest and rest[0] == "--":
+        rest.pop(0)
+    if shell == "bash":
+        words, full, keep = bash_words(rest, cur)
+        quoted = cur[:1] in ("'", '"')
+        return format_candidates(complete(words, full, environ), shell, keep, quoted)
+    return format_candidates(complete(rest, cur, environ), shell)
+
+
+def complete_main(args: list[str], environ: Mapping[str, str] | None = None) -> int:
+    """``ssoenv _complete ARGS``: print candidates; 0 on success, 2 on a malformed request."""
+    env = os.environ if environ is None else environ
+    what = args[0] if args else ""
+    rest = args[1:]
+    try:
+        if what == "words":
+            out = complete_words(rest, env)
+        elif what in ("profiles", "sessions") and len(rest) <= 1:
+            names = read_names(env, "profile" if what == "profiles" else "sso-session")
+            out = format_candidates(_matching(names, rest[0] if rest else ""), "")
+        elif what == "verbs" and len(rest) <= 1:
+            out = format_candidates(_matching(VERBS, rest[0] if rest else ""), "")
+        elif what == "shells" and len(rest) <= 1:
+            out = format_candidates(_matching(SHELLS, rest[0] if rest else ""), "")
+        elif what == "options" and 1 <= len(rest) <= 2:
+            names = [n for o in verb_options(rest[0]) for n in o.names]
+            out = format_candidates(_matching(names, rest[1] if len(rest) > 1 else ""), "")
+        else:
+            raise ValueError("usage: ssoenv _complete profiles|sessions|verbs|shells [PREFIX] | options VERB [PREFIX]")
+    except ValueError as exc:
+        sys.stderr.write(f"ssoenv: {exc}\n")
+        return 2
+    try:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(complete_main(sys.argv[1:]))
