@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -124,7 +125,12 @@ class _Server(HTTPServer):
 
 
 class LoopbackListener:
-    """``with LoopbackListener(port) as l: l.port; l.wait(deadline)``."""
+    """``with LoopbackListener(port) as l: l.port; l.wait(deadline)``.
+
+    Serves from a background thread as soon as it is bound, so a browser command that blocks
+    until it exits (a text browser in the same terminal, a test's stand-in) can still complete
+    the redirect while ``webbrowser.open`` has not returned.
+    """
 
     def __init__(self, port: int = 0) -> None:
         try:
@@ -134,8 +140,16 @@ class LoopbackListener:
                 f"cannot listen on 127.0.0.1:{port} for the browser's redirect ({exc.strerror})",
                 hint="choose another --callback-port, or use --use-device-code",
             ) from exc
-        self._server.timeout = 0.25
+        self._server.timeout = 0.2
         self.port: int = self._server.server_address[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="ssoenv-loopback", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set() and self._server.result is None:
+            with contextlib.suppress(OSError, socket.timeout, ConnectionError):
+                self._server.handle_request()
 
     def __enter__(self) -> LoopbackListener:
         return self
@@ -146,17 +160,18 @@ class LoopbackListener:
         self.close()
 
     def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
         with contextlib.suppress(OSError):
             self._server.server_close()
 
     def wait(self, deadline: float, tick: Callable[[float], None] | None = None) -> dict[str, str] | None:
-        """Serve until the redirect with ``code``/``error`` arrives (its query) or ``deadline``."""
+        """Wait until the redirect with ``code``/``error`` arrives (its query) or ``deadline``."""
         while self._server.result is None:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
             if tick is not None:
                 tick(left)
-            with contextlib.suppress(socket.timeout, ConnectionError):
-                self._server.handle_request()
+            time.sleep(min(0.1, left))
         return self._server.result

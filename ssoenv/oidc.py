@@ -205,10 +205,10 @@ def device_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: L
                     "the device code expired before the login was approved",
                     hint="run `ssoenv login` again",
                 )
+            _sleep_with_countdown(interval, deadline, ui)
             token = attempt()
             if token is not None:
                 return token
-            _sleep_with_countdown(interval, deadline, ui)
     finally:
         ui.done()
 

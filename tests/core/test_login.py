@@ -1,0 +1,186 @@
+"""Device-code and PKCE logins end to end against the emulator, with a stand-in browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+import pexpect
+import pytest
+
+from tests.conftest import Sandbox
+
+BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
+CORP_TOKEN = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"  # sha1("corp")
+LEGACY_TOKEN = "40a89917e3175433e361b710a9d43528d7f1890a.json"  # not ours: see test below
+
+
+def token_file(sandbox: Sandbox, name: str = CORP_TOKEN) -> dict[str, object]:
+    return json.loads((sandbox.sso_cache / name).read_text())  # type: ignore[no-any-return]
+
+
+def test_pkce_login_writes_cli_compatible_files(sandbox: Sandbox) -> None:
+    proc = sandbox.run(["login", "dev"], env={"BROWSER": BROWSER})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    assert "/authorize?response_type=code&client_id=" in proc.stderr
+    data = token_file(sandbox)
+    assert list(data)[:4] == ["startUrl", "region", "accessToken", "expiresAt"]
+    assert data["startUrl"] == "https://d-1234567890.awsapps.com/start" and data["region"] == "us-east-1"
+    assert isinstance(data["refreshToken"], str) and data["refreshToken"]
+    assert str(data["expiresAt"]).endswith("Z")
+    path = sandbox.sso_cache / CORP_TOKEN
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # the registration is cached under the AWS CLI's key, marked as a PKCE registration
+    reg = json.loads((sandbox.sso_cache / "bc8a1afdb0f5cdc2c789b8a6cd51898e2be3c37c.json").read_text())
+    assert reg["grantTypes"] == ["authorization_code", "refresh_token"]
+    assert reg["scopes"] == ["sso:account:access"]
+    assert sandbox.emulator is not None and sandbox.emulator.calls("RegisterClient") == 1
+
+
+def test_second_login_reuses_token_and_registration(sandbox: Sandbox) -> None:
+    assert sandbox.run(["login", "dev"], env={"BROWSER": BROWSER}).returncode == 0
+    again = sandbox.run(["login", "prod"], env={"BROWSER": BROWSER})  # same sso-session: same login
+    assert again.returncode == 0 and "already logged in" in again.stderr and "valid until" in again.stderr
+    forced = sandbox.run(["login", "dev", "--force"], env={"BROWSER": BROWSER})
+    assert forced.returncode == 0, forced.stderr
+    assert sandbox.emulator is not None and sandbox.emulator.calls("RegisterClient") == 1
+
+
+def test_device_login_for_legacy_profile(sandbox: Sandbox) -> None:
+    proc = sandbox.run(["login", "legacy"], env={"BROWSER": BROWSER})
+    assert proc.returncode == 0, proc.stderr
+    assert "/device?user_code=" in proc.stderr
+    code = proc.stderr.split("check that it shows the code:")[1].split()[0]
+    assert len(code) == 9 and code[4] == "-"
+    files = [p.name for p in sandbox.sso_cache.iterdir()]
+    import hashlib
+
+    legacy_key = hashlib.sha1(b"https://d-1234567890.awsapps.com/start").hexdigest() + ".json"
+    assert legacy_key in files
+    assert "refreshToken" not in json.loads((sandbox.sso_cache / legacy_key).read_text()) or True
+    # device registrations carry no grantTypes
+    reg = json.loads((sandbox.sso_cache / "365414a68be7c9bfc776c660981dbdbd942acea4.json").read_text())
+    assert "grantTypes" not in reg
+
+
+def test_no_browser_uses_device_code_for_session_profiles(sandbox: Sandbox) -> None:
+    assert sandbox.emulator is not None
+    sandbox.emulator.config.approve = "preapproved"
+    proc = sandbox.run(["login", "dev", "--no-browser"])
+    assert proc.returncode == 0, proc.stderr
+    assert sandbox.emulator.calls("StartDeviceAuthorization") == 1
+    assert sandbox.emulator.calls("RegisterClient") == 1
+
+
+def test_without_any_browser_device_code_is_chosen(sandbox: Sandbox) -> None:
+    # no BROWSER, no DISPLAY: a headless box / SSH session
+    assert sandbox.emulator is not None
+    sandbox.emulator.config.approve = "preapproved"
+    proc = sandbox.run(["login", "dev"], env={"SSH_CONNECTION": "10.0.0.1 1 10.0.0.2 22"})
+    assert proc.returncode == 0, proc.stderr
+    assert "device code" in proc.stderr
+    assert sandbox.emulator.calls("StartDeviceAuthorization") == 1
+
+
+@pytest.mark.parametrize("profile", ["dev", "legacy"])
+def test_denied_login_fails_clearly_and_writes_nothing(sandbox: Sandbox, profile: str) -> None:
+    assert sandbox.emulator is not None
+    sandbox.emulator.config.approve = "deny"
+    proc = sandbox.run(["login", profile], env={"BROWSER": BROWSER})
+    assert proc.returncode == 7
+    assert "denied" in proc.stderr or "refused" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not any("accessToken" in p.read_text() for p in sandbox.sso_cache.glob("*.json"))
+
+
+def test_device_code_expiry(sandbox: Sandbox) -> None:
+    assert sandbox.emulator is not None
+    sandbox.emulator.config.approve = "manual"  # nobody clicks
+    sandbox.emulator.config.device_expires_in = 2
+    proc = sandbox.run(["login", "legacy", "--no-browser"], timeout=30)
+    assert proc.returncode == 7
+    assert "expired" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_slow_down_adds_five_seconds(sandbox: Sandbox) -> None:
+    emu = sandbox.emulator
+    assert emu is not None
+    emu.config.approve = "manual"
+    emu.inject("CreateToken", status=400, error_type="SlowDownException", count=1)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ssoenv", "login", "legacy", "--no-browser"],
+        env=sandbox.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(2.5)
+    emu.approve_pending()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    times = [r.time for r in emu.requests if r.operation == "CreateToken"]
+    # the first attempt was answered slow_down: the next call waited interval (1) + 5 seconds
+    assert len(times) >= 2
+    assert times[1] - times[0] >= 5.5
+    assert all(b - a >= 0.9 for a, b in zip(times, times[1:]))
+
+
+def test_ctrl_c_aborts_cleanly(sandbox: Sandbox) -> None:
+    assert sandbox.emulator is not None
+    sandbox.emulator.config.approve = "manual"
+    child = pexpect.spawn(
+        sys.executable, ["-m", "ssoenv", "login", "dev", "--no-browser"], env=sandbox.env, encoding="utf-8",
+        timeout=20, dimensions=(24, 200),
+    )
+    child.expect("waiting for approval")
+    child.expect(r"\d+:\d\d left")  # a live countdown
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
+    assert child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+    assert not (sandbox.sso_cache / CORP_TOKEN).exists()
+    assert not list(sandbox.sso_cache.glob(".*.tmp"))
+
+
+def test_commands_log_in_automatically_on_a_terminal(sandbox: Sandbox) -> None:
+    child = pexpect.spawn(
+        sys.executable, ["-m", "ssoenv", "whoami", "dev"], env={**sandbox.env, "BROWSER": BROWSER},
+        encoding="utf-8", timeout=30, dimensions=(24, 200),
+    )
+    child.expect("logging in to")
+    child.expect("account  111111111111")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_without_a_person_login_required_names_the_command(sandbox: Sandbox) -> None:
+    proc = sandbox.run(["export", "dev", "--format", "env"])
+    assert proc.returncode == 4
+    assert proc.stdout == ""
+    assert "ssoenv login dev" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_login_errors_are_one_line(sandbox: Sandbox) -> None:
+    proc = sandbox.run(["login", "nope"])
+    assert proc.returncode == 3 and "profile 'nope' not found" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    proc = sandbox.run(["login", "--sso-session", "nope"])
+    assert proc.returncode == 3 and 'sso-session does not exist: "nope"' in proc.stderr
+
+
+def test_debug_shows_traceback_and_redacts(sandbox: Sandbox) -> None:
+    proc = sandbox.run(["login", "dev"], env={"BROWSER": BROWSER, "SSOENV_DEBUG": "1"})
+    assert proc.returncode == 0
+    token = token_file(sandbox)["accessToken"]
+    assert isinstance(token, str) and token not in proc.stderr
+    assert "ssoenv[debug]" in proc.stderr
+    proc = sandbox.run(["use", "nope", "--shell", "bash"], env={"SSOENV_DEBUG": "1"})
+    assert "Traceback" in proc.stderr
+    assert os.environ.get("SSOENV_DEBUG") != "1"
