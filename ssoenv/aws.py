@@ -48,7 +48,7 @@ def client(
 
     session = _botocore_session(profile)
     config = Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         read_timeout=read_timeout,
         connect_timeout=connect_timeout,
         user_agent_extra="ssoenv",

@@ -16,7 +16,7 @@ _SECRET_RE = re.compile(
     r"(?i)(?P<key>[\"']?(?:accessToken|refreshToken|clientSecret|secretAccessKey|sessionToken|"
     r"SecretAccessKey|SessionToken|deviceCode|code_verifier|codeVerifier|idToken|"
     r"x-amz-sso_bearer_token|x-amz-security-token|aws_secret_access_key|aws_session_token)[\"']?"
-    r"\s*[:=]\s*[\"']?)(?P<value>[^\"',&\s}]+)"
+    r"\s*[:=]\s*b?[\"']?)(?P<value>[^\"',&\s}]+)"
 )
 
 

@@ -181,6 +181,11 @@ def test_debug_shows_traceback_and_redacts(sandbox: Sandbox) -> None:
     token = token_file(sandbox)["accessToken"]
     assert isinstance(token, str) and token not in proc.stderr
     assert "ssoenv[debug]" in proc.stderr
+    proc = sandbox.run(["export", "dev", "--format", "json"], env={"SSOENV_DEBUG": "1"})
+    assert proc.returncode == 0
+    secrets = [token, *json.loads(proc.stdout).values()]
+    assert "x-amz-sso_bearer_token" in proc.stderr  # the request was logged...
+    assert not [s for s in secrets if s[:20] in proc.stderr and "ASIA" not in s]  # ...without its secrets
     proc = sandbox.run(["use", "nope", "--shell", "bash"], env={"SSOENV_DEBUG": "1"})
     assert "Traceback" in proc.stderr
     assert os.environ.get("SSOENV_DEBUG") != "1"
