@@ -1,4 +1,4 @@
-from ssoenv.cli import main
+from ssoenv.entry import main
 
 if __name__ == "__main__":
     main()

@@ -45,7 +45,7 @@ class Opt(NamedTuple):
 
 
 HELP: Final = Opt(("-h", "--help"))
-LOGIN_OPTS: Final = (Opt(("--callback-port",), ""), Opt(("--no-browser",)), Opt(("--use-device-code",)))
+LOGIN_OPTS: Final = (Opt(("--use-device-code",)), Opt(("--no-browser",)), Opt(("--callback-port",), ""))
 NO_LOGIN: Final = Opt(("--no-login",))
 
 
@@ -55,6 +55,8 @@ class Verb(NamedTuple):
     positionals: tuple[str, ...] = ()  # kinds, in order; "command" swallows the rest
 
 
+# `python -m tests.shells.clispec` prints this table from the click commands;
+# tests/shells/test_completion.py fails when the two differ.
 VERBS: Final[dict[str, Verb]] = {
     "login": Verb(
         "Log in to IAM Identity Center (browser PKCE, or device code).",
@@ -100,9 +102,53 @@ VERBS: Final[dict[str, Verb]] = {
         (Opt(("--no-completion",)),),
         ("shell",),
     ),
-    "configure": Verb("Guided set-up of an SSO profile."),
-    "populate": Verb("Write a profile for every account and role of an SSO session."),
-    "emulator": Verb("Run the bundled local emulator of the AWS SSO endpoints."),
+    "configure": Verb(
+        "Guided set-up of an SSO profile.",
+        (
+            Opt(("--profile",), PROFILE),
+            Opt(("--sso-session",), "session"),
+            Opt(("--start-url",), ""),
+            Opt(("--sso-region",), ""),
+            Opt(("--sso-registration-scopes",), ""),
+            Opt(("--account-id",), ""),
+            Opt(("--role-name",), ""),
+            Opt(("--region",), ""),
+            Opt(("--output",), ""),
+            *LOGIN_OPTS,
+        ),
+    ),
+    "populate": Verb(
+        "Write a profile for every account and role of an SSO session.",
+        (
+            Opt(("--sso-session",), "session"),
+            Opt(("--start-url",), ""),
+            Opt(("--sso-region",), ""),
+            Opt(("--profile-template",), ""),
+            Opt(("--region",), ""),
+            Opt(("--dry-run",)),
+            Opt(("--prune",)),
+            Opt(("--yes", "-y")),
+            *LOGIN_OPTS,
+        ),
+    ),
+    "emulator": Verb(
+        "Run the bundled local emulator of the AWS SSO endpoints.",
+        (
+            Opt(("--port",), ""),
+            Opt(("--accounts",), ""),
+            Opt(("--roles-per-account",), ""),
+            Opt(("--approve",), "choice:auto,manual,deny,preapproved"),
+            Opt(("--token-ttl",), ""),
+            Opt(("--role-ttl",), ""),
+            Opt(("--device-interval",), ""),
+            Opt(("--page-size",), ""),
+            Opt(("--user-name",), ""),
+            Opt(("--directory",), ""),
+            Opt(("--fault",), ""),
+            Opt(("--latency",), ""),
+            Opt(("--log",)),
+        ),
+    ),
     "demo": Verb("A tour of ssoenv against the bundled emulator, in a temporary HOME.", (Opt(("--no-shell",)),)),
 }
 GLOBAL_OPTS: Final = (HELP, Opt(("--version",)))

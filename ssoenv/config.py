@@ -9,10 +9,8 @@ on it being fast.
 
 from __future__ import annotations
 
-import difflib
 import re
-import shlex
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +19,6 @@ from ssoenv.paths import Paths
 
 Value = str | dict[str, str]
 
-_SECTION_RE = re.compile(r"^\[(?P<name>[^\]]+)\]")
 _OPTION_RE = re.compile(r"^(?P<key>[^=:\s][^=:]*?)\s*(?P<sep>[=:])\s*(?P<value>.*)$")
 
 # Keys that make botocore use another credential source; an SSO profile must not hold them.
@@ -38,16 +35,18 @@ CREDENTIAL_KEYS = (
 )
 
 
-@dataclass
 class Section:
     """One ``[...]`` block of a config or credentials file."""
 
-    kind: str  # "profile" | "sso-session" | "services" | "credentials" | "other"
-    name: str
-    file: Path
-    line: int
-    values: dict[str, Value] = field(default_factory=dict)
-    key_lines: dict[str, int] = field(default_factory=dict)
+    __slots__ = ("file", "key_lines", "kind", "line", "name", "values")
+
+    def __init__(self, kind: str, name: str, file: Path, line: int) -> None:
+        self.kind = kind  # "profile" | "sso-session" | "services" | "credentials" | "other"
+        self.name = name
+        self.file = file
+        self.line = line
+        self.values: dict[str, Value] = {}
+        self.key_lines: dict[str, int] = {}
 
     def get(self, key: str) -> str | None:
         value = self.values.get(key)
@@ -58,47 +57,83 @@ class Section:
         return f"{self.file}:{line}"
 
 
+class Sections(Mapping[str, Section]):
+    """Sections of one kind, in file order, each parsed only when first looked at.
+
+    Finding the headers is one regex pass in C; parsing a body is Python, so a command that needs
+    one profile out of 10,000 parses two sections, not 10,000.
+    """
+
+    def __init__(self, text: str, file: Path) -> None:
+        self._text = text
+        self._file = file
+        self._spans: dict[str, tuple[str, str, int, int, int]] = {}  # name -> (kind, raw, line, start, end)
+        self._parsed: dict[str, Section] = {}
+
+    def __getitem__(self, name: str) -> Section:
+        section = self._parsed.get(name)
+        if section is None:
+            kind, raw, line, start, end = self._spans[name]
+            section = _parse_body(self._text[start:end], Section(kind, name, self._file, line), raw)
+            self._parsed[name] = section
+        return section
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._spans
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+
 @dataclass
 class AwsConfig:
     config_file: Path
     credentials_file: Path
-    profiles: dict[str, Section] = field(default_factory=dict)
-    sso_sessions: dict[str, Section] = field(default_factory=dict)
-    services: dict[str, Section] = field(default_factory=dict)
-    credentials: dict[str, Section] = field(default_factory=dict)
+    profiles: Mapping[str, Section] = field(default_factory=dict)
+    sso_sessions: Mapping[str, Section] = field(default_factory=dict)
+    services: Mapping[str, Section] = field(default_factory=dict)
+    credentials: Mapping[str, Section] = field(default_factory=dict)
 
     def profile(self, name: str) -> Section:
-        section = self.profiles.get(name)
-        if section is None and name in self.credentials:
+        if name in self.profiles:
+            return self.profiles[name]
+        if name in self.credentials:
             return self.credentials[name]
-        if section is None:
-            raise profile_not_found(self, name)
-        return section
+        raise profile_not_found(self, name)
 
     def profile_names(self) -> list[str]:
         return sorted(set(self.profiles) | set(self.credentials))
 
     def value(self, profile: str, key: str) -> str | None:
         """A profile key as botocore sees it: the credentials file wins over the config file."""
-        cred = self.credentials.get(profile)
-        if cred is not None and cred.get(key) is not None:
-            return cred.get(key)
-        section = self.profiles.get(profile)
-        return section.get(key) if section is not None else None
+        if profile in self.credentials:
+            value = self.credentials[profile].get(key)
+            if value is not None:
+                return value
+        if profile in self.profiles:
+            return self.profiles[profile].get(key)
+        return None
 
 
 def profile_not_found(cfg: AwsConfig, name: str) -> ProfileNotFound:
+    import difflib
+
     names = cfg.profile_names()
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     if not close:
         close = [n for n in names if name.lower() in n.lower()][:3]
-    hint = f"did you mean: {', '.join(close)}?" if close else "run `ssoenv list` to see the profiles"
+    hint = f"did you mean: {', '.join(close)}?" if close else "run `ssoenv list` to see them"
     if not names:
         hint = "the file has no profiles; run `ssoenv configure` to create one"
     return ProfileNotFound(f"profile {name!r} not found in {cfg.config_file}", hint=hint)
 
 
 def _split_header(raw: str) -> list[str] | None:
+    import shlex
+
     try:
         return shlex.split(raw)
     except ValueError:
@@ -113,6 +148,9 @@ def _classify(raw_name: str, *, credentials_file: bool) -> tuple[str, str] | Non
         return ("profile", "default")
     for prefix, kind in (("profile", "profile"), ("sso-session", "sso-session"), ("services", "services")):
         if raw.startswith(prefix) and raw[len(prefix) : len(prefix) + 1].isspace():
+            rest = raw[len(prefix) :].strip()
+            if rest and not any(c in rest for c in " \t\"'\\"):
+                return (kind, rest)  # the common case, without shlex
             words = _split_header(raw)
             if words is None or len(words) != 2:
                 return None  # botocore silently drops such a section
@@ -120,20 +158,18 @@ def _classify(raw_name: str, *, credentials_file: bool) -> tuple[str, str] | Non
     return ("other", raw)
 
 
-def parse_text(text: str, file: Path, *, credentials_file: bool = False) -> list[Section]:
-    """Parse one file's text into sections (duplicates are reported as ConfigError)."""
-    sections: list[Section] = []
-    seen: dict[tuple[str, str], int] = {}
-    current: Section | None = None
+def _parse_body(body: str, current: Section, raw_header: str) -> Section:
+    """Parse the lines after one header (``body`` starts right after the header line) into ``current``."""
+    file, header_line = current.file, current.line
     last_key: str | None = None
     nested: dict[str, str] | None = None
-    for number, raw_line in enumerate(text.splitlines(), start=1):
+    for offset, raw_line in enumerate(body.splitlines(), start=1):
+        number = header_line + offset
         line = raw_line.rstrip()
         stripped = line.strip()
         if not stripped or stripped[0] in "#;":
             continue
-        indented = line[0].isspace()
-        if indented and current is not None and last_key is not None:
+        if line[0].isspace() and last_key is not None:
             # continuation: either a nested "k = v" (value started empty) or more text
             value = current.values[last_key]
             if nested is not None or value == "":
@@ -147,42 +183,83 @@ def parse_text(text: str, file: Path, *, credentials_file: bool = False) -> list
             if isinstance(value, str):
                 current.values[last_key] = value + "\n" + stripped
             continue
-        header = _SECTION_RE.match(stripped)
-        if header:
-            classified = _classify(header["name"], credentials_file=credentials_file)
-            last_key = None
-            nested = None
-            if classified is None:
-                current = Section("dropped", header["name"], file, number)
-                continue
-            kind, name = classified
-            previous = seen.get((kind, name))
-            if previous is not None:
-                raise ConfigError(
-                    f"{file}:{number}: duplicate section [{header['name']}] (first at line {previous})",
-                    hint="merge the two sections; the AWS CLI refuses this file too",
-                )
-            seen[(kind, name)] = number
-            current = Section(kind, name, file, number)
-            sections.append(current)
-            continue
         match = _OPTION_RE.match(stripped)
-        if current is None or not match:
+        if not match:
             raise ConfigError(
                 f"{file}:{number}: cannot parse this line: {stripped[:60]!r}",
                 hint="expected [section] or key = value",
             )
         key = match["key"].strip().lower()
-        if key in current.values and current.kind != "dropped":
+        if key in current.values:
             raise ConfigError(
-                f"{file}:{number}: key {key!r} repeated in [{current.name}] (first at line {current.key_lines[key]})",
+                f"{file}:{number}: key {key!r} repeated in [{raw_header.strip()}] (first at line "
+                f"{current.key_lines[key]})",
                 hint="remove one of them; the AWS CLI refuses this file too",
             )
         current.values[key] = match["value"].strip()
         current.key_lines[key] = number
         last_key = key
         nested = None
-    return sections
+    return current
+
+
+# group 1: the raw header; 2/3: kind and name of the common unquoted forms; 4: [default]
+_HEADER_LINE_RE = re.compile(
+    r"^[ \t]*\[((?:(profile|sso-session|services)[ \t]+([^\s\]\"'\\]+)[ \t]*)|(default)|[^\]\r\n]+)\][^\n]*\n?",
+    re.M,
+)
+
+
+def index_text(text: str, file: Path, *, credentials_file: bool = False) -> dict[str, Sections]:
+    """Find every section header (one regex pass) and group the sections by kind."""
+    groups: dict[str, Sections] = {}
+    seen: dict[tuple[str, str], int] = {}
+    headers = list(_HEADER_LINE_RE.finditer(text))
+    first = headers[0].start() if headers else len(text)
+    preamble = text[:first]
+    for offset, raw_line in enumerate(preamble.splitlines(), start=1):
+        stripped = raw_line.strip()
+        if stripped and stripped[0] not in "#;":
+            raise ConfigError(
+                f"{file}:{offset}: a key before any [section]: {stripped[:60]!r}",
+                hint="put it inside a [profile NAME] or [default] section",
+            )
+    line = preamble.count("\n") + 1
+    previous = first
+    count = text.count
+    for i, match in enumerate(headers):
+        start = match.start()
+        line += count("\n", previous, start)
+        previous = start
+        raw, kind, name, default = match.groups()
+        if credentials_file:
+            kind, name = "credentials", raw.strip()
+        elif default is not None:
+            kind, name = "profile", "default"
+        elif kind is None:
+            classified = _classify(raw, credentials_file=False)
+            if classified is None:
+                continue
+            kind, name = classified
+        key = (kind, name)
+        if key in seen:
+            raise ConfigError(
+                f"{file}:{line}: duplicate section [{raw.strip()}] (first at line {seen[key]})",
+                hint="merge the two sections; the AWS CLI refuses this file too",
+            )
+        seen[key] = line
+        group = groups.get(kind)
+        if group is None:
+            group = groups[kind] = Sections(text, file)
+        end = headers[i + 1].start() if i + 1 < len(headers) else len(text)
+        group._spans[name] = (kind, raw, line, match.end(), end)
+    return groups
+
+
+def parse_text(text: str, file: Path, *, credentials_file: bool = False) -> list[Section]:
+    """Every section of ``text``, fully parsed (for tools and tests; commands use the lazy index)."""
+    groups = index_text(text, file, credentials_file=credentials_file)
+    return [group[name] for group in groups.values() for name in group]
 
 
 def _read(path: Path) -> str | None:
@@ -202,17 +279,13 @@ def load_config(paths: Paths) -> AwsConfig:
     cfg = AwsConfig(config_file=paths.config_file, credentials_file=paths.credentials_file)
     text = _read(paths.config_file)
     if text is not None:
-        for section in parse_text(text, paths.config_file):
-            if section.kind == "profile":
-                cfg.profiles[section.name] = section
-            elif section.kind == "sso-session":
-                cfg.sso_sessions[section.name] = section
-            elif section.kind == "services":
-                cfg.services[section.name] = section
+        groups = index_text(text, paths.config_file)
+        cfg.profiles = groups.get("profile", {})
+        cfg.sso_sessions = groups.get("sso-session", {})
+        cfg.services = groups.get("services", {})
     text = _read(paths.credentials_file)
     if text is not None:
-        for section in parse_text(text, paths.credentials_file, credentials_file=True):
-            cfg.credentials[section.name] = section
+        cfg.credentials = index_text(text, paths.credentials_file, credentials_file=True).get("credentials", {})
     return cfg
 
 

@@ -12,17 +12,14 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from ssoenv import cache
 from ssoenv.cache import FRESHNESS, RoleCredentials, Token
 from ssoenv.config import SsoProfile, SsoSession
 from ssoenv.errors import LoginRequired
 from ssoenv.log import debug
+from ssoenv.loginopts import LoginOptions
 from ssoenv.paths import Paths
-
-if TYPE_CHECKING:  # keeps oidc (and boto3) off the hot path
-    from ssoenv.oidc import LoginOptions
 
 
 @dataclass(frozen=True)
@@ -110,7 +107,7 @@ def login_now(paths: Paths, session: SsoSession, access: Access, *, environ: Map
     from ssoenv.browser import browser_usable
     from ssoenv.ui.status import LoginUI
 
-    options = access.login_options or oidc.LoginOptions(profile=access.profile)
+    options = access.login_options or LoginOptions(profile=access.profile)
     ui = LoginUI()
     ui.message(f"logging in to {session.start_url}")
     token = oidc.login(paths, session, options, ui, browser_usable=browser_usable(environ))

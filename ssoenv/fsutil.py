@@ -11,7 +11,6 @@ import contextlib
 import errno
 import fcntl
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +37,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int = PRIVATE_FILE_MODE, priv
     ``mode`` is applied to the new file before it becomes visible. Parent directories that
     do not exist are created (0700 when ``private_dir``).
     """
+    import tempfile
+
     parent = path.parent
     if private_dir:
         ensure_private_dir(parent)

@@ -1,15 +1,16 @@
 """Debug logging to stderr (``SSOENV_DEBUG=1``), with secrets redacted.
 
-Nothing here prints unless debug is enabled; messages for people go through the CLI layer.
+Nothing here prints unless debug is enabled, and ``logging`` is not even imported then (the hot
+paths stay lean). Messages for people go through the CLI layer.
 """
 
 from __future__ import annotations
 
-import logging
+import os
 import re
 import sys
 
-_LOGGER = logging.getLogger("ssoenv")
+_ENABLED = os.environ.get("SSOENV_DEBUG") == "1"
 
 # JSON members and header/query values that carry secrets, in the forms they appear in logs
 _SECRET_RE = re.compile(
@@ -25,20 +26,26 @@ def redact(text: str) -> str:
     return _SECRET_RE.sub(lambda m: m.group("key") + "<redacted>", text)
 
 
-class _RedactingFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
-
-
 def enable_debug() -> None:
+    global _ENABLED
+    import logging
+
+    class RedactingFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return redact(super().format(record))
+
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_RedactingFormatter("ssoenv[debug] %(asctime)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("ssoenv[debug] %(asctime)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
     for noisy in ("urllib3", "botocore.hooks", "botocore.loaders"):
         logging.getLogger(noisy).setLevel(logging.INFO)
+    _ENABLED = True
 
 
 def debug(msg: str, *args: object) -> None:
-    _LOGGER.debug(msg, *args)
+    if _ENABLED:
+        import logging
+
+        logging.getLogger("ssoenv").debug(msg, *args)

@@ -12,7 +12,6 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -24,6 +23,7 @@ from ssoenv.cache import Registration, Token
 from ssoenv.config import SsoSession
 from ssoenv.errors import Interrupted, LoginFailed, ServiceError
 from ssoenv.log import debug
+from ssoenv.loginopts import LoginOptions
 from ssoenv.paths import Paths
 from ssoenv.ui.status import LoginUI
 
@@ -31,17 +31,9 @@ UTC = timezone.utc
 DEFAULT_SCOPES = ("sso:account:access",)
 PKCE_GRANT_TYPES = ("authorization_code", "refresh_token")
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-PKCE_TIMEOUT = 600.0  # seconds the loopback listener waits for the browser
 SLOW_DOWN_STEP = 5
 
 
-@dataclass(frozen=True)
-class LoginOptions:
-    use_device_code: bool = False
-    no_browser: bool = False
-    callback_port: int | None = None
-    profile: str | None = None  # whose [services] / endpoint_url settings apply
-    pkce_timeout: float = PKCE_TIMEOUT
 
 
 def _oidc(session: SsoSession, profile: str | None) -> Any:

@@ -74,10 +74,6 @@ def report(exc: SsoenvError) -> None:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     args = sys.argv[1:] if argv is None else argv
-    if args and args[0] == "_complete":
-        from ssoenv.completion import complete_main
-
-        sys.exit(complete_main(args[1:]))
     debug = os.environ.get("SSOENV_DEBUG") == "1"
     if debug:
         from ssoenv.log import enable_debug

@@ -13,6 +13,7 @@ import click
 from ssoenv.config import AwsConfig, SsoProfile, load_config, resolve_profile
 from ssoenv.credentials import Access
 from ssoenv.errors import UsageError
+from ssoenv.loginopts import LoginOptions
 from ssoenv.paths import Paths, resolve_paths
 
 if TYPE_CHECKING:
@@ -63,8 +64,6 @@ def make_access(
     no_browser: bool = False,
     callback_port: int | None = None,
 ) -> Access:
-    from ssoenv.oidc import LoginOptions  # light: boto3 is imported only when it runs
-
     options = LoginOptions(
         use_device_code=use_device_code, no_browser=no_browser, callback_port=callback_port, profile=profile
     )

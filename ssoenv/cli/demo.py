@@ -131,9 +131,9 @@ def demo_command(no_shell: bool) -> None:
             "    ssoenv off",
             err=True,
         )
-        if not no_shell and sys.stdin.isatty() and sys.stderr.isatty():
-            if click.confirm("\nStart a shell with demo-dev's credentials now? (`exit` ends the demo)", err=True):
-                subprocess.run([sys.executable, "-m", "ssoenv", "shell", "demo-dev"], env=env)
+        offer = not no_shell and sys.stdin.isatty() and sys.stderr.isatty()
+        if offer and click.confirm("\nStart a shell with demo-dev's credentials now? (`exit` ends the demo)", err=True):
+            subprocess.run([sys.executable, "-m", "ssoenv", "shell", "demo-dev"], env=env)
         click.secho("\n✔ demo finished; the temporary HOME and the emulator are gone.", fg="green", err=True)
     finally:
         emulator.stop()

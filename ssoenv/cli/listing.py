@@ -8,14 +8,14 @@ from typing import Any
 
 import click
 
-from ssoenv.cache import now
+from ssoenv.cache import Token, now
 from ssoenv.cli.common import Context
 from ssoenv.config import ConfigError, SsoProfile, login_session_for_profile, resolve_profile
 from ssoenv.credentials import token_state
 from ssoenv.ui.status import format_duration
 
 
-def _row(ctx: Context, name: str) -> dict[str, Any]:
+def _row(ctx: Context, name: str, states: dict[str, tuple[str, Token | None]]) -> dict[str, Any]:
     cfg = ctx.config
     row: dict[str, Any] = {
         "profile": name,
@@ -40,7 +40,10 @@ def _row(ctx: Context, name: str) -> dict[str, Any]:
         row["error"] = str(exc)
         return row
     row["start_url"] = session.start_url
-    state, token = token_state(ctx.paths, session)
+    key = session.cache_key_source
+    if key not in states:  # profiles of one session share one token file: read it once
+        states[key] = token_state(ctx.paths, session)
+    state, token = states[key]
     row["state"] = {"none": "not-logged-in"}.get(state, state)
     if token is not None:
         row["expires_at"] = token.expires_at.isoformat()
@@ -72,7 +75,8 @@ def list_command(as_json: bool) -> None:
     not logged in. The active profile (from `ssoenv use`) is marked with *.
     """
     ctx = Context.load()
-    rows = [_row(ctx, name) for name in ctx.config.profile_names()]
+    states: dict[str, tuple[str, Token | None]] = {}
+    rows = [_row(ctx, name, states) for name in ctx.config.profile_names()]
     active = os.environ.get("SSOENV_PROFILE")
     if as_json:
         for row in rows:

@@ -35,7 +35,8 @@ def login_command(
     device code flow. Profiles on the same portal share one login.
     """
     from ssoenv.browser import browser_usable
-    from ssoenv.oidc import LoginOptions, login
+    from ssoenv.loginopts import LoginOptions
+    from ssoenv.oidc import login
     from ssoenv.ui.status import LoginUI
 
     ctx = Context.load()

@@ -66,7 +66,7 @@ def populate_command(
     from ssoenv.config import SsoSession
     from ssoenv.configwriter import backup_path, edit_config, read_document, unified_diff
     from ssoenv.credentials import Access, get_token, login_now
-    from ssoenv.oidc import LoginOptions
+    from ssoenv.loginopts import LoginOptions
     from ssoenv.paths import resolve_paths
     from ssoenv.populate import (
         apply_plan,
@@ -106,7 +106,6 @@ def populate_command(
     access = Access(
         interactive=sys.stderr.isatty() or use_device_code or no_browser,
         login_options=options,
-        login_command=f"ssoenv login --sso-session {target.name}" if target.create is None else "ssoenv login",
     )
     new = " (new)" if target.create is not None else ""
     say(f"populating from {target.start_url} (sso-session {target.name}{new})")
@@ -167,9 +166,10 @@ def populate_command(
     say(f"updated {config_name}: {final.summary()}{backup}")
     if final.create_session:
         say(f"added [sso-session {target.name}]")
-    example = (final.add or final.update or final.rename or [None])[0]
-    if example is not None:
-        say(f"use one with: ssoenv use {example.name}   (or: aws s3 ls --profile {example.name})")
+    examples = final.add or final.update or final.rename
+    if examples:
+        name = examples[0].name
+        say(f"use one with: ssoenv use {name}   (or: aws s3 ls --profile {name})")
 
 
 command = populate_command

@@ -113,6 +113,11 @@ class PickerState:
         self.offset = 0
         self._scroll()
 
+    def select(self, index: int) -> None:
+        if index in self.visible:
+            self.cursor = self.visible.index(index)
+            self._scroll()
+
     def selected(self) -> int | None:
         if not self.visible:
             return None
@@ -272,11 +277,15 @@ def _columns(fd: int) -> int:
         return 80
 
 
-def pick(items: Sequence[str], *, title: str, initial_filter: str = "") -> int:
-    """Let the person choose one of ``items`` on the terminal; return its index."""
+def pick(items: Sequence[str], *, title: str, initial_filter: str = "", initial: int = 0) -> int:
+    """Let the person choose one of ``items`` on the terminal; return its index.
+
+    ``initial`` is the item selected at first (when the filter shows it).
+    """
     if not items:
         raise UsageError(f"{title}: nothing to choose from")
     state = PickerState(items, title, query=initial_filter)
+    state.select(initial)
     with _terminal() as fd:
         drawn = 0
 

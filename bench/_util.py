@@ -1,0 +1,59 @@
+"""Shared helpers for the benchmarks: an isolated HOME, the emulator, timing of commands."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+SSOENV = [sys.executable, "-m", "ssoenv"]
+BIN = Path(sys.executable).parent
+
+
+def ssoenv_cmd() -> list[str]:
+    """The installed console script when there is one (what users run), else python -m ssoenv."""
+    script = BIN / "ssoenv"
+    return [str(script)] if script.exists() else SSOENV
+
+
+def isolated_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {
+        "PATH": os.pathsep.join([str(BIN), "/usr/bin", "/bin"]),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / ".aws" / "credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    env.update(extra or {})
+    return env
+
+
+def temp_home() -> Path:
+    home = Path(tempfile.mkdtemp(prefix="ssoenv-bench-"))
+    (home / ".aws").mkdir()
+    return home
+
+
+def time_command(argv: Sequence[str], env: dict[str, str], runs: int = 20, warmup: int = 3) -> float:
+    """Median wall time in seconds of running ``argv`` (stdout/stderr discarded)."""
+    samples = []
+    for i in range(warmup + runs):
+        start = time.perf_counter()
+        proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        elapsed = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(argv)}")
+        if i >= warmup:
+            samples.append(elapsed)
+    return statistics.median(samples)
+
+
+def report(name: str, value_s: float, baseline_s: float, baseline_name: str, target: str) -> None:
+    print(f"{name:<44} {value_s * 1000:8.1f} ms   {baseline_name}: {baseline_s * 1000:6.1f} ms   "
+          f"ratio {value_s / baseline_s:5.2f}x   (target {target})")

@@ -1,0 +1,145 @@
+"""``ssoenv configure``: guided set-up of one SSO profile (the steps live in ssoenv.wizard)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+from ssoenv.cli.common import login_options
+from ssoenv.errors import LoginRequired
+
+if TYPE_CHECKING:
+    from ssoenv.config import SsoSession
+    from ssoenv.credentials import Access
+    from ssoenv.paths import Paths
+    from ssoenv.populate import AccountLike
+    from ssoenv.portal import Portal
+    from ssoenv.wizard import WizardIO
+
+
+class PortalServices:
+    """Login and portal reads for the wizard, with one re-login when the portal rejects the token."""
+
+    def __init__(self, paths: Paths, access: Access, io: WizardIO, environ: Mapping[str, str]) -> None:
+        self.paths = paths
+        self.access = access
+        self.io = io
+        self.environ = environ
+        self._token: str | None = None
+        self._portal: Portal | None = None
+
+    def login(self, session: SsoSession) -> None:
+        from ssoenv import cache
+        from ssoenv.credentials import get_token
+        from ssoenv.populate import same_start_url
+
+        cached = cache.load_token(self.paths, session)
+        stale = cached is not None and cached.start_url is not None
+        force = stale and cached is not None and not same_start_url(cached.start_url or "", session.start_url)
+        if cached is not None and not force and cached.is_valid(cache.FRESHNESS):
+            self.io.say(f"Using the cached SSO session (valid until {cached.expires_at:%Y-%m-%d %H:%M} UTC)")
+        token = get_token(self.paths, session, self.access, force_login=force, environ=self.environ)
+        self._token = token.access_token
+
+    def _relogin(self, session: SsoSession) -> None:
+        from ssoenv.credentials import login_now
+
+        if not self.access.interactive:
+            raise LoginRequired(
+                "the SSO session was rejected by the portal", hint="run the command again to sign in anew"
+            )
+        self._token = login_now(self.paths, session, self.access, environ=self.environ).access_token
+
+    def _get_portal(self, session: SsoSession) -> Portal:
+        from ssoenv.portal import Portal
+
+        if self._portal is None:
+            self._portal = Portal(session.region)
+        return self._portal
+
+    def list_accounts(self, session: SsoSession) -> Sequence[AccountLike]:
+        from ssoenv.populate import with_retries
+
+        portal = self._get_portal(session)
+        assert self._token is not None
+        try:
+            return with_retries(lambda: portal.list_accounts(self._token or ""))
+        except LoginRequired:
+            self._relogin(session)
+            return with_retries(lambda: portal.list_accounts(self._token or ""))
+
+    def list_roles(self, session: SsoSession, account_id: str) -> list[str]:
+        from ssoenv.populate import with_retries
+
+        portal = self._get_portal(session)
+        try:
+            return with_retries(lambda: portal.list_account_roles(self._token or "", account_id))
+        except LoginRequired:
+            self._relogin(session)
+            return with_retries(lambda: portal.list_account_roles(self._token or "", account_id))
+
+
+@click.command("configure")
+@click.option("--profile", metavar="NAME", help="Profile to create or update (`default` writes [default]).")
+@click.option("--sso-session", "sso_session", metavar="NAME", help='SSO session name ("" for a legacy profile).')
+@click.option("--start-url", metavar="URL", help="SSO start URL (https://...).")
+@click.option("--sso-region", metavar="REGION", help="Region of the IAM Identity Center instance.")
+@click.option(
+    "--sso-registration-scopes", "scopes", metavar="SCOPES", help="Registration scopes of a new session (comma list)."
+)
+@click.option("--account-id", metavar="ID", help="AWS account id (12 digits).")
+@click.option("--role-name", metavar="ROLE", help="Role (permission set) name.")
+@click.option("--region", metavar="REGION", help="Default client region of the profile.")
+@click.option("--output", metavar="FORMAT", help="Default output format (json, text, table, yaml, yaml-stream).")
+@login_options
+def configure_command(
+    profile: str | None,
+    sso_session: str | None,
+    start_url: str | None,
+    sso_region: str | None,
+    scopes: str | None,
+    account_id: str | None,
+    role_name: str | None,
+    region: str | None,
+    output: str | None,
+    use_device_code: bool,
+    no_browser: bool,
+    callback_port: int | None,
+) -> None:
+    """Set up an SSO profile step by step: session, login, account, role, region, name.
+
+    Each prompt shows the current value in brackets; ENTER keeps it. Every answer can be given
+    as an option instead, and with no terminal nothing is asked (a missing answer is an error
+    naming its option). An existing profile is shown and confirmed before it is replaced.
+    """
+    from ssoenv.credentials import Access
+    from ssoenv.loginopts import LoginOptions
+    from ssoenv.paths import resolve_paths
+    from ssoenv.wizard import Answers, TerminalIO, Wizard
+
+    paths = resolve_paths(os.environ)
+    io = TerminalIO(interactive=sys.stdin.isatty() and sys.stderr.isatty())
+    options = LoginOptions(
+        use_device_code=use_device_code, no_browser=no_browser, callback_port=callback_port, profile=None
+    )
+    access = Access(interactive=sys.stderr.isatty() or use_device_code or no_browser, login_options=options)
+    answers = Answers(
+        sso_session=sso_session,
+        start_url=start_url,
+        sso_region=sso_region,
+        scopes=scopes,
+        account_id=account_id,
+        role_name=role_name,
+        region=region,
+        output=output,
+        profile=profile,
+    )
+    services = PortalServices(paths, access, io, os.environ)
+    Wizard(paths, io, services, answers).run()
+
+
+command = configure_command

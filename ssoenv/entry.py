@@ -1,0 +1,26 @@
+"""The ``ssoenv`` program: completion and the cached fast paths first, then the click CLI.
+
+Kept free of heavy imports: nothing here loads click unless the full CLI is needed.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "_complete":
+        from ssoenv.completion import complete_main
+
+        sys.exit(complete_main(args[1:]))
+    if args and args[0] in ("use", "export"):
+        from ssoenv import fastpath
+
+        code = fastpath.run(args[0], args[1:])
+        if code is not None:
+            sys.exit(code)
+    from ssoenv.cli import main as cli_main
+
+    cli_main(args)

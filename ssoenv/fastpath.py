@@ -1,0 +1,112 @@
+"""Serve the hot commands without click or boto3, or step aside.
+
+``ssoenv use PROFILE`` and ``ssoenv export PROFILE`` are run at every profile switch, by the
+hook's auto-refresh and as a ``credential_process`` by other tools; when role credentials are
+cached they should cost little more than starting Python. This module understands just the
+simple forms of those two commands (a profile and a few options). When anything is out of the
+ordinary — another option, ``--help``, a terminal on stdout, no fresh cached credentials, any
+error — it returns None and the full click command runs instead, which owns every message and
+exit code. Both paths use the same core functions, so their output is identical.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_FLAGS = {
+    "use": {"--no-login": "no_login", "-q": "quiet", "--quiet": "quiet"},
+    "export": {"--no-login": "no_login"},
+}
+_VALUED = {"use": {"--shell": "shell"}, "export": {"--format": "format"}}
+
+
+def _parse(verb: str, args: list[str]) -> dict[str, str | bool] | None:
+    opts: dict[str, str | bool] = {}
+    positional: list[str] = []
+    it = iter(args)
+    for arg in it:
+        if arg.startswith("-"):
+            name, eq, value = arg.partition("=")
+            if name in _VALUED[verb]:
+                if not eq:
+                    value = next(it, "")
+                if not value:
+                    return None
+                opts[_VALUED[verb][name]] = value
+            elif name in _FLAGS[verb] and not eq:
+                opts[_FLAGS[verb][name]] = True
+            else:
+                return None
+        else:
+            positional.append(arg)
+    if len(positional) != 1:
+        return None
+    opts["profile"] = positional[0]
+    return opts
+
+
+def run(verb: str, args: list[str]) -> int | None:
+    """The exit code when served here; None to let the full command run."""
+    if verb not in _FLAGS or os.environ.get("SSOENV_DEBUG") == "1":
+        return None
+    opts = _parse(verb, args)
+    if opts is None:
+        return None
+    try:
+        if sys.stdout.isatty():
+            return None
+        return _use(opts) if verb == "use" else _export(opts)
+    except Exception:
+        return None  # the full command will say what is wrong
+
+
+def _cached(profile_name: str):  # type: ignore[no-untyped-def]
+    from ssoenv.config import load_config, resolve_profile
+    from ssoenv.credentials import cached_role_credentials
+    from ssoenv.paths import resolve_paths
+
+    paths = resolve_paths(os.environ)
+    profile = resolve_profile(load_config(paths), profile_name)
+    return profile, cached_role_credentials(paths, profile)
+
+
+def _use(opts: dict[str, str | bool]) -> int | None:
+    shell = opts.get("shell")
+    if not isinstance(shell, str):
+        return None  # detection needs shellingham: the full path does it
+    from ssoenv.shells import get_dialect
+
+    dialect = get_dialect(shell)
+    profile, creds = _cached(str(opts["profile"]))
+    if creds is None:
+        return None
+    from ssoenv.envvars import Activation, use_changes
+
+    act = Activation(profile.name, profile.account_id, profile.role_name, profile.region, creds)
+    code = dialect.render(use_changes(os.environ, act))
+    sys.stdout.write(code if code.endswith("\n") else code + "\n")
+    sys.stdout.flush()
+    if not opts.get("quiet"):
+        from ssoenv.ui.status import format_duration
+
+        details = [f"{profile.account_id}/{profile.role_name}"]
+        if profile.region:
+            details.append(profile.region)
+        details.append(f"credentials valid for {format_duration(creds.remaining().total_seconds())}")
+        sys.stderr.write(f"ssoenv: using {profile.name} ({', '.join(details)})\n")
+    return 0
+
+
+def _export(opts: dict[str, str | bool]) -> int | None:
+    from ssoenv.exportfmt import FORMATS, render
+
+    fmt = opts.get("format", "process")
+    if fmt not in FORMATS:
+        return None
+    _, creds = _cached(str(opts["profile"]))
+    if creds is None:
+        return None
+    sys.stdout.write(render(str(fmt), creds))
+    sys.stdout.flush()
+    return 0
