@@ -16,10 +16,9 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ssoenv.config import SsoProfile, SsoSession
 from ssoenv.fsutil import atomic_write, file_lock
@@ -119,8 +118,7 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 # Tokens
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     access_token: str
     expires_at: datetime
     start_url: str | None = None
@@ -212,8 +210,7 @@ def token_lock(paths: Paths, session: SsoSession) -> Iterator[None]:
 # Client registrations
 
 
-@dataclass(frozen=True)
-class Registration:
+class Registration(NamedTuple):
     client_id: str
     client_secret: str
     expires_at: datetime
@@ -272,8 +269,7 @@ def save_registration(paths: Paths, session: SsoSession, registration: Registrat
 # Role credentials
 
 
-@dataclass(frozen=True)
-class RoleCredentials:
+class RoleCredentials(NamedTuple):
     access_key_id: str
     secret_access_key: str
     session_token: str

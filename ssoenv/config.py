@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ssoenv.errors import ConfigError, ProfileNotFound
 from ssoenv.paths import Paths
@@ -57,45 +57,94 @@ class Section:
         return f"{self.file}:{line}"
 
 
+Span = tuple[str, int, int, int]  # raw header, line, body start, body end
+
+
+class _FileIndex:
+    """Where each section of one file is. A lookup of one name is a targeted regex search (C
+    speed, no Python loop over the file); the full index is built only when someone iterates."""
+
+    def __init__(self, text: str, file: Path, *, credentials_file: bool = False) -> None:
+        self.text = text
+        self.file = file
+        self.credentials_file = credentials_file
+        self._groups: dict[str, dict[str, Span]] | None = None
+
+    def groups(self) -> dict[str, dict[str, Span]]:
+        if self._groups is None:
+            self._groups = index_text(self.text, self.file, credentials_file=self.credentials_file)
+        return self._groups
+
+    def find(self, kind: str, name: str) -> Span | None:
+        if self._groups is not None:
+            return self._groups.get(kind, {}).get(name)
+        word = re.escape(name)
+        if self.credentials_file:
+            inner = word if kind == "credentials" else None
+        elif kind == "profile" and name == "default":
+            inner = "default"
+        elif re.search(r"[\s\"'\\]", name):
+            inner = rf"{re.escape(kind)}[ \t]+(?:\"{word}\"|'{word}')"  # such names must be quoted
+        else:
+            inner = rf"{re.escape(kind)}[ \t]+(?:{word}|\"{word}\"|'{word}')"
+        if inner is None:
+            return None
+        pattern = re.compile(rf"^[ \t]*\[([ \t]*{inner}[ \t]*)\][^\n]*\n?", re.M)
+        matches = list(pattern.finditer(self.text))
+        if not matches:
+            return None
+        count = self.text.count
+        if len(matches) > 1:
+            first, second = (count("\n", 0, m.start()) + 1 for m in matches[:2])
+            raise ConfigError(
+                f"{self.file}:{second}: duplicate section [{matches[1].group(1).strip()}] (first at line {first})",
+                hint="merge the two sections; the AWS CLI refuses this file too",
+            )
+        match = matches[0]
+        following = _HEADER_LINE_RE.search(self.text, match.end())
+        end = following.start() if following else len(self.text)
+        return (match.group(1), count("\n", 0, match.start()) + 1, match.end(), end)
+
+
 class Sections(Mapping[str, Section]):
-    """Sections of one kind, in file order, each parsed only when first looked at.
+    """Sections of one kind, in file order, each parsed only when first looked at."""
 
-    Finding the headers is one regex pass in C; parsing a body is Python, so a command that needs
-    one profile out of 10,000 parses two sections, not 10,000.
-    """
-
-    def __init__(self, text: str, file: Path) -> None:
-        self._text = text
-        self._file = file
-        self._spans: dict[str, tuple[str, str, int, int, int]] = {}  # name -> (kind, raw, line, start, end)
+    def __init__(self, index: _FileIndex, kind: str) -> None:
+        self._index = index
+        self._kind = kind
         self._parsed: dict[str, Section] = {}
 
     def __getitem__(self, name: str) -> Section:
         section = self._parsed.get(name)
         if section is None:
-            kind, raw, line, start, end = self._spans[name]
-            section = _parse_body(self._text[start:end], Section(kind, name, self._file, line), raw)
+            span = self._index.find(self._kind, name)
+            if span is None:
+                raise KeyError(name)
+            raw, line, start, end = span
+            section = _parse_body(self._index.text[start:end], Section(self._kind, name, self._index.file, line), raw)
             self._parsed[name] = section
         return section
 
     def __contains__(self, name: object) -> bool:
-        return name in self._spans
+        return isinstance(name, str) and (name in self._parsed or self._index.find(self._kind, name) is not None)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._spans)
+        return iter(self._index.groups().get(self._kind, {}))
 
     def __len__(self) -> int:
-        return len(self._spans)
+        return len(self._index.groups().get(self._kind, {}))
 
 
-@dataclass
 class AwsConfig:
-    config_file: Path
-    credentials_file: Path
-    profiles: Mapping[str, Section] = field(default_factory=dict)
-    sso_sessions: Mapping[str, Section] = field(default_factory=dict)
-    services: Mapping[str, Section] = field(default_factory=dict)
-    credentials: Mapping[str, Section] = field(default_factory=dict)
+    """The config and credentials files: profiles, sso-sessions and services blocks by name."""
+
+    def __init__(self, config_file: Path, credentials_file: Path) -> None:
+        self.config_file = config_file
+        self.credentials_file = credentials_file
+        self.profiles: Mapping[str, Section] = {}
+        self.sso_sessions: Mapping[str, Section] = {}
+        self.services: Mapping[str, Section] = {}
+        self.credentials: Mapping[str, Section] = {}
 
     def profile(self, name: str) -> Section:
         if name in self.profiles:
@@ -210,9 +259,9 @@ _HEADER_LINE_RE = re.compile(
 )
 
 
-def index_text(text: str, file: Path, *, credentials_file: bool = False) -> dict[str, Sections]:
-    """Find every section header (one regex pass) and group the sections by kind."""
-    groups: dict[str, Sections] = {}
+def index_text(text: str, file: Path, *, credentials_file: bool = False) -> dict[str, dict[str, Span]]:
+    """Find every section header (one regex pass) and group their spans by kind."""
+    groups: dict[str, dict[str, Span]] = {}
     seen: dict[tuple[str, str], int] = {}
     headers = list(_HEADER_LINE_RE.finditer(text))
     first = headers[0].start() if headers else len(text)
@@ -250,16 +299,20 @@ def index_text(text: str, file: Path, *, credentials_file: bool = False) -> dict
         seen[key] = line
         group = groups.get(kind)
         if group is None:
-            group = groups[kind] = Sections(text, file)
+            group = groups[kind] = {}
         end = headers[i + 1].start() if i + 1 < len(headers) else len(text)
-        group._spans[name] = (kind, raw, line, match.end(), end)
+        group[name] = (raw, line, match.end(), end)
     return groups
 
 
 def parse_text(text: str, file: Path, *, credentials_file: bool = False) -> list[Section]:
     """Every section of ``text``, fully parsed (for tools and tests; commands use the lazy index)."""
-    groups = index_text(text, file, credentials_file=credentials_file)
-    return [group[name] for group in groups.values() for name in group]
+    index = _FileIndex(text, file, credentials_file=credentials_file)
+    out: list[Section] = []
+    for kind, spans in index.groups().items():
+        view = Sections(index, kind)
+        out.extend(view[name] for name in spans)
+    return out
 
 
 def _read(path: Path) -> str | None:
@@ -279,13 +332,13 @@ def load_config(paths: Paths) -> AwsConfig:
     cfg = AwsConfig(config_file=paths.config_file, credentials_file=paths.credentials_file)
     text = _read(paths.config_file)
     if text is not None:
-        groups = index_text(text, paths.config_file)
-        cfg.profiles = groups.get("profile", {})
-        cfg.sso_sessions = groups.get("sso-session", {})
-        cfg.services = groups.get("services", {})
+        index = _FileIndex(text, paths.config_file)
+        cfg.profiles = Sections(index, "profile")
+        cfg.sso_sessions = Sections(index, "sso-session")
+        cfg.services = Sections(index, "services")
     text = _read(paths.credentials_file)
     if text is not None:
-        cfg.credentials = index_text(text, paths.credentials_file, credentials_file=True).get("credentials", {})
+        cfg.credentials = Sections(_FileIndex(text, paths.credentials_file, credentials_file=True), "credentials")
     return cfg
 
 
@@ -293,8 +346,7 @@ def load_config(paths: Paths) -> AwsConfig:
 # Resolution
 
 
-@dataclass(frozen=True)
-class SsoSession:
+class SsoSession(NamedTuple):
     """Where and how to log in: an ``[sso-session]`` or the legacy keys of one profile."""
 
     name: str | None  # None for legacy profiles
@@ -317,8 +369,7 @@ class SsoSession:
         return self.name is not None
 
 
-@dataclass(frozen=True)
-class SsoProfile:
+class SsoProfile(NamedTuple):
     name: str
     account_id: str
     role_name: str

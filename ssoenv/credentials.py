@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from ssoenv import cache
 from ssoenv.cache import FRESHNESS, RoleCredentials, Token
@@ -22,8 +22,7 @@ from ssoenv.loginopts import LoginOptions
 from ssoenv.paths import Paths
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(NamedTuple):
     """How a command may obtain a token when it needs one."""
 
     interactive: bool  # a person is there: a login may start

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ssoenv.cache import RoleCredentials, format_timestamp
 
@@ -38,8 +38,7 @@ MANAGED: tuple[str, ...] = (
 KEEP_WHEN_UNSET = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
 
 
-@dataclass(frozen=True)
-class Activation:
+class Activation(NamedTuple):
     profile: str
     account_id: str
     role_name: str

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PKCE_TIMEOUT = 600.0  # seconds the loopback listener waits for the browser
 
 
-@dataclass(frozen=True)
-class LoginOptions:
+class LoginOptions(NamedTuple):
     use_device_code: bool = False
     no_browser: bool = False
     callback_port: int | None = None

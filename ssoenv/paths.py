@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 def _expand(value: str, environ: Mapping[str, str]) -> Path:
@@ -23,8 +23,7 @@ def _expand(value: str, environ: Mapping[str, str]) -> Path:
     return Path(value)
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(NamedTuple):
     home: Path
     config_file: Path
     credentials_file: Path

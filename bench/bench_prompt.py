@@ -1,0 +1,201 @@
+"""Cost of the ssoenv prompt hook per prompt, with an active profile, against no hook.
+
+For each shell, one process runs what happens at a prompt N times:
+
+- bash: ``_ssoenv_hook`` (PROMPT_COMMAND) then the expansion of PS1 (``${PS1@P}``);
+- zsh: ``_ssoenv_precmd`` (precmd) then the prompt expansion of PS1 (``${(%)PS1}``);
+- fish: the ``fish_prompt`` event handler then ``fish_prompt`` itself;
+
+and the same loop without the hook (the bare prompt). The difference divided by N is the hook's
+cost per prompt; the ratio is (prompt with hook) / (prompt without). Forks are counted with
+strace when it is available (else from /proc/sys/kernel/ns_last_pid, which other processes on the
+machine also advance). Targets: < 1 ms per prompt, 0 forks in bash and zsh (fish: one `date`).
+
+    python bench/bench_prompt.py [-n 2000] [--shell bash --shell zsh ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ssoenv.shells import get_dialect  # noqa: E402
+
+LOOPS = {
+    "bash": (
+        ["--norc", "--noprofile", "-c"],
+        'PS1="\\u@\\h:\\w\\$ "; {setup}\n'
+        "for ((i = 0; i < {n}; i++)); do {hook} p=${{PS1@P}}; done\n",
+        "_ssoenv_hook;",
+    ),
+    "zsh": (
+        ["-f", "-c"],
+        "PS1='%n@%m:%~%# '; {setup}\nfor ((i = 0; i < {n}; i++)); do {hook} p=${{(%)PS1}}; done\n",
+        "_ssoenv_precmd;",
+    ),
+    "fish": (
+        ["--no-config", "-c"],
+        "{setup}\nfor i in (seq {n}); {hook} fish_prompt >/dev/null; end\n",
+        "_ssoenv_on_prompt;",
+    ),
+}
+
+
+def profile_env() -> dict[str, str]:
+    return {
+        "SSOENV_PROFILE": "prod-admin",
+        "SSOENV_ACCOUNT_ID": "123456789012",
+        "SSOENV_ROLE_NAME": "AdministratorAccess",
+        "SSOENV_EXPIRES_AT": str(int(time.time()) + 2520),
+        "AWS_SSO_PROFILE": "prod-admin",
+        "TERM": "xterm-256color",
+    }
+
+
+def run_loop(shell: str, program: str, n: int, with_hook: bool, hook_file: Path, strace: bool) -> tuple[float, int]:
+    args, template, hook_call = LOOPS[shell]
+    if shell == "fish":
+        setup = f"source {hook_file}" if with_hook else ""
+    else:
+        setup = f". {hook_file}" if with_hook else ""
+    code = template.format(setup=setup, n=n, hook=hook_call if with_hook else "")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.gettempdir(), "LANG": "C.UTF-8"}
+    env.update(profile_env())
+    argv = [program, *args, code]
+    trace = None
+    if strace:
+        trace = Path(tempfile.mktemp(prefix="ssoenv-bench-strace-"))
+        argv = ["strace", "-f", "-qq", "-e", "trace=fork,vfork,clone,clone3", "-o", str(trace), *argv]
+    pid_before = _last_pid()
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    if trace is not None:
+        lines = trace.read_text().splitlines()
+        trace.unlink()
+        # new processes only: not threads, not failed calls
+        forks = sum(
+            1
+            for line in lines
+            if re.search(r"\b(v?fork|clone3?)\(", line) and "CLONE_THREAD" not in line and "= -" not in line
+        )
+    else:
+        forks = _last_pid() - pid_before - 1
+    return elapsed, forks
+
+
+def run_pty(shell: str, program: str, n: int, with_hook: bool, hook_file: Path) -> float:
+    """Seconds for ``n`` real prompts of an interactive shell in a PTY (`true` + Enter each)."""
+    import pexpect
+
+    home = Path(tempfile.mkdtemp(prefix="ssoenv-bench-home-"))
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "ZDOTDIR": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "INPUTRC": str(home / ".inputrc"),
+    }
+    env.update(profile_env())
+    env["TERM"] = "dumb"
+    (home / ".inputrc").write_text("set enable-bracketed-paste off\n")
+    load = ""
+    if with_hook:
+        load = f"source {hook_file}\n" if shell == "fish" else f". {hook_file}\n"
+    if shell == "bash":
+        (home / "rc").write_text("PS1='PXP''>> '\n" + load)
+        args = ["--noprofile", "--rcfile", str(home / "rc"), "-i"]
+    elif shell == "zsh":
+        (home / ".zshrc").write_text("PS1='PXP''>> '; unsetopt PROMPT_SP PROMPT_CR; unset zle_bracketed_paste\n" + load)
+        args = ["+o", "GLOBAL_RCS", "-i"]
+    else:
+        (home / "init.fish").write_text(
+            "function fish_prompt; printf 'PXP''>> '; end\nset -g fish_greeting ''\n"
+            "function fish_title; end\n" + load
+        )
+        args = ["--no-config", "-i", "-C", f"source {home / 'init.fish'}"]
+    child = pexpect.spawn(program, args, env=env, encoding="utf-8", dimensions=(40, 250), timeout=60)
+    child.delaybeforesend = None
+    child.expect_exact("PXP>> ")
+    start = time.perf_counter()
+    for _ in range(n):
+        child.send("true\r")
+        child.expect_exact("PXP>> ")
+    elapsed = time.perf_counter() - start
+    child.close(force=True)
+    shutil.rmtree(home, ignore_errors=True)
+    return elapsed
+
+
+def _last_pid() -> int:
+    try:
+        return int(Path("/proc/sys/kernel/ns_last_pid").read_text())
+    except (OSError, ValueError):
+        return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=2000, help="prompts per measurement (fish: n/10)")
+    parser.add_argument("--shell", action="append", choices=sorted(LOOPS))
+    parser.add_argument("--repeat", type=int, default=3, help="best of R runs")
+    parser.add_argument("--pty-prompts", type=int, default=300, help="prompts in the interactive (PTY) run; 0: skip")
+    opts = parser.parse_args()
+    use_strace = shutil.which("strace") is not None
+    print(f"ssoenv prompt hook: cost per prompt with an active profile (best of {opts.repeat})")
+    print(f"forks counted with {'strace' if use_strace else '/proc/sys/kernel/ns_last_pid (approximate)'}")
+    print(f"{'shell':6} {'prompts':>7} {'no hook':>10} {'hook':>10} {'added':>10} {'ratio':>6} {'forks/prompt':>13}")
+    ok = True
+    pty_rows: list[tuple[str, str, Path]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for shell in opts.shell or ["bash", "zsh", "fish"]:
+            program = shutil.which(shell)
+            if program is None:
+                print(f"{shell:6} not installed")
+                continue
+            hook_file = Path(tmp) / f"hook.{shell}"
+            hook_file.write_text(get_dialect(shell).hook([sys.executable, "-m", "ssoenv"], completion=False))
+            n = opts.n if shell != "fish" else max(opts.n // 10, 50)
+            base = min(run_loop(shell, program, n, False, hook_file, False)[0] for _ in range(opts.repeat))
+            hooked = min(run_loop(shell, program, n, True, hook_file, False)[0] for _ in range(opts.repeat))
+            # fork count: separately (strace slows everything down); minus the loop without the hook
+            _, forks_hook = run_loop(shell, program, n, True, hook_file, use_strace)
+            _, forks_base = run_loop(shell, program, n, False, hook_file, use_strace)
+            per_base = base / n * 1000
+            per_hook = hooked / n * 1000
+            added = per_hook - per_base
+            forks = max(forks_hook - forks_base, 0) / n
+            print(
+                f"{shell:6} {n:7d} {per_base:8.3f}ms {per_hook:8.3f}ms {added:8.3f}ms "
+                f"{per_hook / per_base:6.2f} {forks:13.2f}"
+            )
+            if shell in ("bash", "zsh") and (added >= 1.0 or forks >= 0.01):
+                ok = False
+            pty_rows.append((shell, program, hook_file))
+    if opts.pty_prompts:
+        print()
+        print(f"interactive shells in a PTY: {opts.pty_prompts} prompts (`true` + Enter), best of {opts.repeat}")
+        print(f"{'shell':6} {'no hook':>10} {'hook':>10} {'added':>10} {'ratio':>6}")
+        for shell, program, hook_file in pty_rows:
+            n = opts.pty_prompts if shell != "fish" else max(opts.pty_prompts // 3, 30)
+            base = min(run_pty(shell, program, n, False, hook_file) for _ in range(opts.repeat)) / n * 1000
+            hooked = min(run_pty(shell, program, n, True, hook_file) for _ in range(opts.repeat)) / n * 1000
+            print(f"{shell:6} {base:8.3f}ms {hooked:8.3f}ms {hooked - base:8.3f}ms {hooked / base:6.2f}")
+    print("target: < 1 ms added per prompt and 0 forks in bash/zsh:", "met" if ok else "NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
