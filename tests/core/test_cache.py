@@ -29,7 +29,9 @@ LEGACY = SsoSession(None, "https://d-1234567890.awsapps.com/start", "us-east-1")
     ],
 )
 def test_token_key_vectors(source: str, expected: str) -> None:
-    session = SsoSession(None if source.startswith("https") else source, source if source.startswith("https") else "u", "r")
+    session = SsoSession(
+        None if source.startswith("https") else source, source if source.startswith("https") else "u", "r"
+    )
     assert cache.token_cache_key(session) == expected
 
 
@@ -38,7 +40,10 @@ def test_token_key_vectors(source: str, expected: str) -> None:
     [
         (CORP, "bc8a1afdb0f5cdc2c789b8a6cd51898e2be3c37c"),
         (LEGACY, "365414a68be7c9bfc776c660981dbdbd942acea4"),
-        (SsoSession(None, "https://d-abc123.awsapps.com/start", "us-west-2"), "d75f79f67bab3f92a2b1450471c0c2574de0dca4"),
+        (
+            SsoSession(None, "https://d-abc123.awsapps.com/start", "us-west-2"),
+            "d75f79f67bab3f92a2b1450471c0c2574de0dca4",
+        ),
     ],
 )
 def test_registration_key_vectors(session: SsoSession, expected: str) -> None:
@@ -55,8 +60,14 @@ def test_role_key_vectors() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-11-26T10:00:00Z", "2026-11-26T10:00:00UTC", "2026-11-26T10:00:00.123Z", "2026-11-26T10:00:00+00:00",
-     "2026-11-26T11:00:00+01:00", "2026-11-26T10:00:00"],
+    [
+        "2026-11-26T10:00:00Z",
+        "2026-11-26T10:00:00UTC",
+        "2026-11-26T10:00:00.123Z",
+        "2026-11-26T10:00:00+00:00",
+        "2026-11-26T11:00:00+01:00",
+        "2026-11-26T10:00:00",
+    ],
 )
 def test_timestamp_spellings(text: str) -> None:
     parsed = cache.parse_timestamp(text)
@@ -76,16 +87,26 @@ def test_token_file_round_trip_in_cli_order_and_format(tmp_path: Path) -> None:
     cache.save_token(paths, CORP, token)
     path = tmp_path / ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
     data = json.loads(path.read_text())
-    assert list(data) == ["startUrl", "region", "accessToken", "expiresAt", "clientId", "clientSecret",
-                          "registrationExpiresAt", "refreshToken"]
+    assert list(data) == [
+        "startUrl",
+        "region",
+        "accessToken",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+        "refreshToken",
+    ]
     assert data["expiresAt"] == "2030-01-02T03:04:05Z"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert cache.load_token(paths, CORP) == token
 
 
-@pytest.mark.parametrize("content", [b"", b"{", b"[]", b'{"accessToken": "x"}', b'{"expiresAt": "2030-01-01T00:00:00Z"}',
-                                     b"\x00\xff garbage"])
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"{", b"[]", b'{"accessToken": "x"}', b'{"expiresAt": "2030-01-01T00:00:00Z"}', b"\x00\xff garbage"],
+)
 def test_corrupt_token_file_is_absent_and_replaced(tmp_path: Path, content: bytes) -> None:
     paths = resolve_paths({"HOME": str(tmp_path)})
     path = cache.token_path(paths, CORP)
@@ -104,8 +125,13 @@ def test_role_credentials_format(tmp_path: Path) -> None:
     path = tmp_path / ".aws/cli/cache/16e5f373157b11b9ca274bd774686b0119407b56.json"
     assert json.loads(path.read_text()) == {
         "ProviderType": "sso",
-        "Credentials": {"AccessKeyId": "ASIA1", "SecretAccessKey": "secret", "SessionToken": "token",
-                        "Expiration": "2030-01-01T00:00:00Z", "AccountId": "111111111111"},
+        "Credentials": {
+            "AccessKeyId": "ASIA1",
+            "SecretAccessKey": "secret",
+            "SessionToken": "token",
+            "Expiration": "2030-01-01T00:00:00Z",
+            "AccountId": "111111111111",
+        },
     }
     assert cache.load_role_credentials(paths, prof) == creds
     path.write_text('{"ProviderType": "sso", "Credentials": {"AccessKeyId": 1}}')

@@ -27,8 +27,13 @@ def test_list_shows_every_profile_and_session_state(sandbox: Sandbox) -> None:
         f.write("\n[profile plain]\nregion = eu-west-3\n\n[profile broken]\nsso_account_id = 1\n")
     before = json.loads(sandbox.run(["list", "--json"]).stdout)
     states = {row["profile"]: row["state"] for row in before}
-    assert states == {"broken": "invalid", "dev": "not-logged-in", "legacy": "not-logged-in",
-                      "plain": "not-sso", "prod": "not-logged-in"}
+    assert states == {
+        "broken": "invalid",
+        "dev": "not-logged-in",
+        "legacy": "not-logged-in",
+        "plain": "not-sso",
+        "prod": "not-logged-in",
+    }
     assert sandbox.run(["login", "dev"], env={"BROWSER": BROWSER}).returncode == 0
     rows = {row["profile"]: row for row in json.loads(sandbox.run(["list", "--json"]).stdout)}
     assert rows["dev"]["state"] == rows["prod"]["state"] == "valid"
@@ -80,7 +85,9 @@ def test_logout_like_aws_sso_logout(logged_in: Sandbox) -> None:
     assert emu.calls("Logout") == 2
     names = sorted(p.name for p in logged_in.sso_cache.iterdir())
     # the two registrations are kept; both tokens are gone
-    assert names == sorted(["bc8a1afdb0f5cdc2c789b8a6cd51898e2be3c37c.json", "365414a68be7c9bfc776c660981dbdbd942acea4.json"])
+    assert names == sorted(
+        ["bc8a1afdb0f5cdc2c789b8a6cd51898e2be3c37c.json", "365414a68be7c9bfc776c660981dbdbd942acea4.json"]
+    )
     assert [p.name for p in logged_in.cli_cache.iterdir()] == ["assume-role-entry.json"]
     assert "removed" in proc.stderr
     again = logged_in.run(["export", "dev", "--format", "env", "--no-login"])
@@ -111,8 +118,13 @@ def test_export_as_credential_process_for_the_aws_cli(logged_in: Sandbox) -> Non
     with logged_in.config_file.open("a") as f:
         f.write(f"\n[profile viaproc]\ncredential_process = {sys.executable} -m ssoenv export prod --no-login\n")
     aws = str(Path(sys.executable).parent / "aws")
-    proc = subprocess.run([aws, "sts", "get-caller-identity", "--profile", "viaproc", "--region", "us-east-1"],
-                          env=logged_in.env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [aws, "sts", "get-caller-identity", "--profile", "viaproc", "--region", "us-east-1"],
+        env=logged_in.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["Account"] == "222222222222"
 
@@ -121,8 +133,12 @@ def test_export_as_credential_process_for_the_aws_cli(logged_in: Sandbox) -> Non
 def test_export_other_formats(logged_in: Sandbox, fmt: str) -> None:
     out = logged_in.run(["export", "dev", "--format", fmt]).stdout.splitlines()
     assert len(out) == 4
-    prefix = {"fish": "set -gx AWS_ACCESS_KEY_ID 'ASIA", "powershell": "$Env:AWS_ACCESS_KEY_ID='ASIA",
-              "windows-cmd": 'set "AWS_ACCESS_KEY_ID=ASIA', "dotenv": "AWS_ACCESS_KEY_ID=ASIA"}[fmt]
+    prefix = {
+        "fish": "set -gx AWS_ACCESS_KEY_ID 'ASIA",
+        "powershell": "$Env:AWS_ACCESS_KEY_ID='ASIA",
+        "windows-cmd": 'set "AWS_ACCESS_KEY_ID=ASIA',
+        "dotenv": "AWS_ACCESS_KEY_ID=ASIA",
+    }[fmt]
     assert out[0].startswith(prefix)
 
 
@@ -133,8 +149,9 @@ def test_bad_format_is_a_usage_error(logged_in: Sandbox) -> None:
 
 @pytest.mark.parametrize("args", [["use", "dev"], ["export", "dev", "--format", "env"], ["off"]])
 def test_terminal_stdout_gets_no_secret(logged_in: Sandbox, args: list[str]) -> None:
-    child = pexpect.spawn(sys.executable, ["-m", "ssoenv", *args], env=logged_in.env, encoding="utf-8", timeout=30,
-                          dimensions=(24, 250))
+    child = pexpect.spawn(
+        sys.executable, ["-m", "ssoenv", *args], env=logged_in.env, encoding="utf-8", timeout=30, dimensions=(24, 250)
+    )
     child.expect(pexpect.EOF)
     child.close()
     text = child.before or ""
@@ -152,8 +169,11 @@ def test_exec_passes_status_argv_and_environment(logged_in: Sandbox, tmp_path: P
         "sys.exit(int(os.environ.get('PROBE_EXIT', '0')))\n"
     )
     argv = ["a b", "it's", '"quoted"', "$HOME", "`x`", ""]
-    proc = logged_in.run(["exec", "dev", "--", sys.executable, str(script), *argv], input="from stdin",
-                         env={"PROBE_EXIT": "7", "AWS_PROFILE": "other"})
+    proc = logged_in.run(
+        ["exec", "dev", "--", sys.executable, str(script), *argv],
+        input="from stdin",
+        env={"PROBE_EXIT": "7", "AWS_PROFILE": "other"},
+    )
     assert proc.returncode == 7, proc.stderr
     data = json.loads(proc.stdout)
     assert data["argv"] == argv
@@ -165,8 +185,9 @@ def test_exec_passes_status_argv_and_environment(logged_in: Sandbox, tmp_path: P
 
 
 def test_exec_secrets_never_on_argv(logged_in: Sandbox) -> None:
-    proc = logged_in.run(["exec", "dev", "--", "sh", "-c", "cat /proc/$$/cmdline | tr '\\0' ' '; echo; "
-                          "echo $AWS_SECRET_ACCESS_KEY"])
+    proc = logged_in.run(
+        ["exec", "dev", "--", "sh", "-c", "cat /proc/$$/cmdline | tr '\\0' ' '; echo; echo $AWS_SECRET_ACCESS_KEY"]
+    )
     cmdline, secret = proc.stdout.splitlines()[:2]
     assert secret and secret not in cmdline
 

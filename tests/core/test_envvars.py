@@ -16,9 +16,13 @@ def act(name: str, account: str, region: str | None, key: str) -> Activation:
 
 
 def test_use_sets_the_documented_variables() -> None:
-    env = apply({"AWS_PROFILE": "old", "AWS_DEFAULT_PROFILE": "older", "PATH": "/bin"},
-                use_changes({"AWS_PROFILE": "old", "AWS_DEFAULT_PROFILE": "older", "PATH": "/bin"},
-                            act("dev", "111111111111", "eu-west-1", "ASIA1")))
+    env = apply(
+        {"AWS_PROFILE": "old", "AWS_DEFAULT_PROFILE": "older", "PATH": "/bin"},
+        use_changes(
+            {"AWS_PROFILE": "old", "AWS_DEFAULT_PROFILE": "older", "PATH": "/bin"},
+            act("dev", "111111111111", "eu-west-1", "ASIA1"),
+        ),
+    )
     assert env["AWS_ACCESS_KEY_ID"] == "ASIA1"
     assert env["AWS_SECRET_ACCESS_KEY"] == "secret-ASIA1"
     assert env["AWS_SESSION_TOKEN"] == "token-ASIA1"

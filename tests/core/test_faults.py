@@ -84,9 +84,10 @@ def test_endpoint_from_services_block(logged_in: Sandbox) -> None:
     """`[services]` in the profile routes GetRoleCredentials, as in the AWS CLI (no env var)."""
     emu = logged_in.emulator
     assert emu is not None
-    text = logged_in.config_file.read_text().replace(
-        "[profile prod]\n", "[profile prod]\nservices = local\n"
-    ) + f"\n[services local]\nsso =\n  endpoint_url = {emu.url}\n"
+    text = (
+        logged_in.config_file.read_text().replace("[profile prod]\n", "[profile prod]\nservices = local\n")
+        + f"\n[services local]\nsso =\n  endpoint_url = {emu.url}\n"
+    )
     logged_in.config_file.write_text(text)
     env = {k: "" for k in ("AWS_ENDPOINT_URL_SSO",)}
     proc = logged_in.run(["export", "prod", "--format", "env", "--no-login"], env=env)

@@ -34,7 +34,10 @@ def test_after_ssoenv_login_boto3_and_aws_cli_need_no_login(sandbox: Sandbox) ->
     for profile, account in (("dev", "111111111111"), ("prod", "222222222222"), ("legacy", "111111111111")):
         cli = subprocess.run(
             [AWS, "sts", "get-caller-identity", "--profile", profile, "--output", "json", "--region", "us-east-1"],
-            env=sandbox.env, capture_output=True, text=True, timeout=60,
+            env=sandbox.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert cli.returncode == 0, cli.stderr
         ident = json.loads(cli.stdout)
@@ -63,8 +66,14 @@ def test_token_written_like_the_aws_cli_serves_ssoenv(sandbox: Sandbox) -> None:
     expires = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SUTC")  # old CLI spelling
     sandbox.sso_cache.mkdir(parents=True, exist_ok=True)
     (sandbox.sso_cache / "ee0bfd2552fbd840c02cc48b6e823320543c450f.json").write_text(
-        json.dumps({"startUrl": "https://d-1234567890.awsapps.com/start", "region": "us-east-1",
-                    "accessToken": access_token, "expiresAt": expires})
+        json.dumps(
+            {
+                "startUrl": "https://d-1234567890.awsapps.com/start",
+                "region": "us-east-1",
+                "accessToken": access_token,
+                "expiresAt": expires,
+            }
+        )
     )
     calls = emu.calls("CreateToken")
     proc = sandbox.run(["use", "dev", "--shell", "bash", "--no-login"])

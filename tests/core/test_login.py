@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -115,7 +116,11 @@ def test_slow_down_adds_five_seconds(sandbox: Sandbox) -> None:
     emu.inject("CreateToken", status=400, error_type="SlowDownException", count=1)
     proc = subprocess.Popen(
         [sys.executable, "-m", "ssoenv", "login", "legacy", "--no-browser"],
-        env=sandbox.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=sandbox.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(2.5)
     emu.approve_pending()
@@ -125,15 +130,19 @@ def test_slow_down_adds_five_seconds(sandbox: Sandbox) -> None:
     # the first attempt was answered slow_down: the next call waited interval (1) + 5 seconds
     assert len(times) >= 2
     assert times[1] - times[0] >= 5.5
-    assert all(b - a >= 0.9 for a, b in zip(times, times[1:]))
+    assert all(b - a >= 0.9 for a, b in itertools.pairwise(times))
 
 
 def test_ctrl_c_aborts_cleanly(sandbox: Sandbox) -> None:
     assert sandbox.emulator is not None
     sandbox.emulator.config.approve = "manual"
     child = pexpect.spawn(
-        sys.executable, ["-m", "ssoenv", "login", "dev", "--no-browser"], env=sandbox.env, encoding="utf-8",
-        timeout=20, dimensions=(24, 200),
+        sys.executable,
+        ["-m", "ssoenv", "login", "dev", "--no-browser"],
+        env=sandbox.env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(24, 200),
     )
     child.expect("waiting for approval")
     child.expect(r"\d+:\d\d left")  # a live countdown
@@ -149,8 +158,12 @@ def test_ctrl_c_aborts_cleanly(sandbox: Sandbox) -> None:
 
 def test_commands_log_in_automatically_on_a_terminal(sandbox: Sandbox) -> None:
     child = pexpect.spawn(
-        sys.executable, ["-m", "ssoenv", "whoami", "dev"], env={**sandbox.env, "BROWSER": BROWSER},
-        encoding="utf-8", timeout=30, dimensions=(24, 200),
+        sys.executable,
+        ["-m", "ssoenv", "whoami", "dev"],
+        env={**sandbox.env, "BROWSER": BROWSER},
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(24, 200),
     )
     child.expect("logging in to")
     child.expect("account  111111111111")

@@ -71,7 +71,11 @@ def test_ten_concurrent_processes_refresh_once(sandbox: Sandbox) -> None:
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "ssoenv", "export", name, "--format", "json", "--no-login"],
-            env=sandbox.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=sandbox.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for name in ["dev", "prod"] * 5
     ]
