@@ -164,8 +164,8 @@ def test_exec_passes_status_argv_and_environment(logged_in: Sandbox, tmp_path: P
     script = tmp_path / "probe.py"
     script.write_text(
         "import json, os, sys\n"
-        "json.dump({'argv': sys.argv[1:], 'env': {k: v for k, v in os.environ.items() if k.startswith(('AWS_', 'SSOENV_'))},"
-        " 'stdin': sys.stdin.read()}, sys.stdout)\n"
+        "env = {k: v for k, v in os.environ.items() if k.startswith(('AWS_', 'SSOENV_'))}\n"
+        "json.dump({'argv': sys.argv[1:], 'env': env, 'stdin': sys.stdin.read()}, sys.stdout)\n"
         "sys.exit(int(os.environ.get('PROBE_EXIT', '0')))\n"
     )
     argv = ["a b", "it's", '"quoted"', "$HOME", "`x`", ""]
