@@ -55,7 +55,7 @@ def client(
     )
     keys = credentials if credentials is not None else _NO_CREDENTIALS
     debug("creating %s client in %s (profile %s)", service, region, profile)
-    return session.create_client(service, region_name=region, config=config, **keys)  # type: ignore[no-any-return]
+    return session.create_client(service, region_name=region, config=config, **keys)
 
 
 def error_code(exc: BaseException) -> str | None:

@@ -10,8 +10,9 @@ import click
 
 from ssoenv.cache import Token, now
 from ssoenv.cli.common import Context
-from ssoenv.config import ConfigError, SsoProfile, login_session_for_profile, resolve_profile
+from ssoenv.config import SsoProfile, login_session_for_profile, resolve_profile
 from ssoenv.credentials import token_state
+from ssoenv.errors import ConfigError
 from ssoenv.ui.status import format_duration
 
 
