@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+if str(Path(__file__).parent) not in sys.path:  # any --import-mode: the helpers stay importable
+    sys.path.insert(0, str(Path(__file__).parent))
+
 from emulator_helpers import Kit
 
 from ssoenv.emulator import Emulator, EmulatorConfig

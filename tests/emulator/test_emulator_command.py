@@ -69,7 +69,8 @@ def control(url: str, route: str, body: dict[str, Any] | None = None, method: st
         return json.loads(resp.read())
 
 
-def test_ssoenv_emulator_command(spawn: Callable[..., subprocess.Popen[str]]) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_ssoenv_emulator_command(spawn: Callable[..., subprocess.Popen[str]], stop_signal: int) -> None:
     proc = spawn("-m", "ssoenv", "emulator", "--accounts", "2", "--fault", "ListAccounts:500:1", "--log")
     exports = read_exports(proc)
     assert list(exports) == ENV_NAMES
@@ -79,7 +80,7 @@ def test_ssoenv_emulator_command(spawn: Callable[..., subprocess.Popen[str]]) ->
     assert [a["id"] for a in control(url, "directory")["accounts"]] == ["111111111111", "222222222222"]
     assert raw_get(f"{url}/assignment/accounts", {"x-amz-sso_bearer_token": "secret-token"})[0] == 500
     assert raw_get(f"{url}/assignment/accounts", {"x-amz-sso_bearer_token": "secret-token"})[0] == 401
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(stop_signal)
     assert proc.wait(timeout=10) == 0
     assert proc.stderr is not None
     err = proc.stderr.read()

@@ -194,7 +194,7 @@ def test_latency(kit: Kit) -> None:
     kit.emu.set_latency(0.2)
     started = time.monotonic()
     sso.list_accounts(accessToken=token)
-    assert 0.2 <= time.monotonic() - started < 2
+    assert 0.2 <= time.monotonic() - started < 5
     kit.emu.set_latency(0)
     with pytest.raises(ValueError):
         kit.emu.inject("NoSuchOperation")
