@@ -26,7 +26,10 @@ def _parse(verb: str, args: list[str]) -> dict[str, str | bool] | None:
     positional: list[str] = []
     it = iter(args)
     for arg in it:
-        if arg.startswith("-"):
+        if arg == "--":
+            positional.extend(it)
+            break
+        if arg.startswith("-") and arg != "-":
             name, eq, value = arg.partition("=")
             if name in _VALUED[verb]:
                 if not eq:
@@ -48,7 +51,7 @@ def _parse(verb: str, args: list[str]) -> dict[str, str | bool] | None:
 
 def run(verb: str, args: list[str]) -> int | None:
     """The exit code when served here; None to let the full command run."""
-    if verb not in _FLAGS or os.environ.get("SSOENV_DEBUG") == "1":
+    if verb not in _FLAGS or os.environ.get("SSOENV_DEBUG") == "1" or os.environ.get("SSOENV_NO_FASTPATH"):
         return None
     opts = _parse(verb, args)
     if opts is None:

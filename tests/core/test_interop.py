@@ -109,3 +109,18 @@ def test_cached_export_imports_no_boto(sandbox: Sandbox) -> None:
     assert proc.returncode == 0 and "IMPORTED []" in proc.stderr, proc.stderr
     proc = run_python(sandbox, code.replace("'export', 'dev', '--format', 'env'", "'list'"))
     assert proc.returncode == 0 and "IMPORTED []" in proc.stderr, proc.stderr
+
+
+def test_fast_path_and_full_command_print_the_same(sandbox: Sandbox) -> None:
+    assert sandbox.run(["login", "dev"], env={"BROWSER": BROWSER}).returncode == 0
+    assert sandbox.run(["export", "dev", "--format", "env"]).returncode == 0  # fills the cache
+    env = {"AWS_PROFILE": "x", "AWS_REGION": "ap-south-1"}
+    cases = [["use", "dev", "--shell", s] for s in ("bash", "zsh", "fish", "pwsh", "json")]
+    cases += [["use", "--quiet", "--no-login", "--shell", "bash", "--", "dev"]]
+    cases += [["export", "dev", "--format", f] for f in ("process", "env", "fish", "powershell", "json", "dotenv")]
+    for args in cases:
+        fast = sandbox.run(args, env=env)
+        full = sandbox.run(args, env={**env, "SSOENV_NO_FASTPATH": "1"})
+        assert fast.returncode == full.returncode == 0, (args, full.stderr)
+        assert fast.stdout == full.stdout, args
+        assert fast.stderr == full.stderr, args
