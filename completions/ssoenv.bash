@@ -2,7 +2,7 @@
 # Loaded by `ssoenv hook bash`. The candidates come from `ssoenv._complete` run through Python
 # without the CLI (no click, no boto3): well under 60 ms even with thousands of profiles.
 
-_ssoenv_complete() {
+function _ssoenv_complete {
     \builtin local IFS=$'\n' cur=${COMP_WORDS[COMP_CWORD]-}
     # the words after `ssoenv` before the current one; the current one goes in --cur=
     COMPREPLY=($(\builtin command __SSOENV_COMPLETE__ words --shell=bash "--cur=$cur" -- \

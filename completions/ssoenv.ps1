@@ -1,8 +1,9 @@
 # TAB completion of ssoenv for PowerShell: verbs, options, profile names, shells, formats.
 # Loaded by `ssoenv hook pwsh`. The candidates come from ssoenv.completion run through Python
-# without the CLI (no click, no boto3). Registered as a native completer for the program; the
-# `ssoenv` function from the hook takes its arguments as $args, which PowerShell completes
-# with the same native completer.
+# without the CLI (no click, no boto3). Registered as a native completer under the names
+# `ssoenv` and `ssoenv.exe`: PowerShell looks native completers up by command name, so the
+# `ssoenv` function of the hook (which takes everything as $args) gets it too. (Not run live in
+# this project's CI: no pwsh there.)
 
 $global:_ssoenv_completer = {
     param($wordToComplete, $commandAst, $cursorPosition)
@@ -16,7 +17,7 @@ $global:_ssoenv_completer = {
         }
     }
     $quotes = "['" + [char]0x2018 + [char]0x2019 + [char]0x201A + [char]0x201B + "]"
-    $lines = __SSOENV_COMPLETE__ words --shell=pwsh "--cur=$wordToComplete" @words 2>$null
+    $lines = __SSOENV_COMPLETE__ 'words' '--shell=pwsh' "--cur=$wordToComplete" @words 2>$null
     foreach ($line in @($lines)) {
         if (-not $line) { continue }
         $parts = ([string]$line).Split([char]9, 2)

@@ -3,13 +3,14 @@
 # the next prompt if compinit runs later in .zshrc). The candidates come from ssoenv.completion
 # run through Python without the CLI (no click, no boto3).
 
-_ssoenv_complete() {
+function _ssoenv_complete {
     emulate -L zsh
     local -a lines values descriptions
-    local line described=
-    # complete words before the current one (quotes removed), and the current word's prefix
-    lines=("${(@f)$(\command __SSOENV_COMPLETE__ words --shell=zsh "--cur=${(Q)PREFIX}" -- \
-        "${(@Q)words[2,CURRENT-1]}" 2>/dev/null)}")
+    local line out described=
+    # the complete words before the current one (quotes removed), and the current word's prefix
+    out=$(\command __SSOENV_COMPLETE__ words --shell=zsh "--cur=${(Q)PREFIX}" -- \
+        "${(@Q)words[2,CURRENT-1]}" 2>/dev/null)
+    lines=("${(@f)out}")
     for line in "${lines[@]}"; do
         [[ -n $line ]] || continue
         values+=("${line%%$'\t'*}")

@@ -1,5 +1,5 @@
 # ssoenv shell integration for bash (3.2 or later), printed by `ssoenv hook bash`.
-# In ~/.bashrc:   eval -- "$(ssoenv hook bash)"
+# In ~/.bashrc (last, after anything else that sets PROMPT_COMMAND):   eval -- "$(ssoenv hook bash)"
 #
 # - `ssoenv use PROFILE` / `ssoenv off` change this shell (the function `ssoenv` below evals
 #   what the program prints, only when it succeeded); every other verb runs the program.
@@ -11,12 +11,12 @@
 # Loading it again is harmless: the prompt hook is installed once.
 
 # The program (filled in by `ssoenv hook`).
-_ssoenv_exe() {
+function _ssoenv_exe {
     \builtin command __SSOENV_EXE__ "$@"
 }
 
 # `ssoenv use ...` and `ssoenv off ...` change this shell; everything else runs the program.
-ssoenv() {
+function ssoenv {
     \builtin local _ssoenv_verb="${1-}" _ssoenv_arg _ssoenv_out _ssoenv_rc
     case "$_ssoenv_verb" in
     use | off)
@@ -52,15 +52,15 @@ ssoenv() {
 
 # The current time in _ssoenv_now, without a process where bash allows it.
 if [[ ${BASH_VERSINFO[0]} -ge 5 ]]; then
-    _ssoenv_clock() { _ssoenv_now=$EPOCHSECONDS; }
+    function _ssoenv_clock { _ssoenv_now=$EPOCHSECONDS; }
 elif [[ ${BASH_VERSINFO[0]} -eq 4 && ${BASH_VERSINFO[1]} -ge 2 ]]; then
-    _ssoenv_clock() { \builtin printf -v _ssoenv_now '%(%s)T' -1; }
+    function _ssoenv_clock { \builtin printf -v _ssoenv_now '%(%s)T' -1; }
 else
-    _ssoenv_clock() { _ssoenv_now=$(\builtin command date +%s); }
+    function _ssoenv_clock { _ssoenv_now=$(\builtin command date +%s); }
 fi
 
 # Sets _ssoenv_seg (plain text, for ssoenv_prompt) and _ssoenv_ps1 (with colours, for PS1).
-_ssoenv_segment() {
+function _ssoenv_segment {
     _ssoenv_seg=
     _ssoenv_ps1=
     [[ -n ${SSOENV_PROFILE-} ]] || \builtin return 0
@@ -102,7 +102,7 @@ _ssoenv_segment() {
 # Put the segment at the start of PS1 (or take it out). With promptvars (the default) PS1 holds
 # the reference ${_ssoenv_ps1}: bash expands it once and never re-expands the value, so a profile
 # name like $(cmd) or \u is shown as is.
-_ssoenv_update_ps1() {
+function _ssoenv_update_ps1 {
     if [[ -n ${_ssoenv_inserted-} ]]; then
         PS1=${PS1/"$_ssoenv_inserted"/}
         _ssoenv_inserted=
@@ -116,13 +116,13 @@ _ssoenv_update_ps1() {
     PS1="$_ssoenv_inserted${PS1-}"
 }
 
-_ssoenv_update() {
+function _ssoenv_update {
     _ssoenv_segment
     _ssoenv_update_ps1
 }
 
 # Refresh credentials that expire within the window, once per prompt at most.
-_ssoenv_refresh() {
+function _ssoenv_refresh {
     \builtin local exp=${SSOENV_EXPIRES_AT-} window=${SSOENV_REFRESH_WINDOW-600} out rc old_trap
     case $exp in '' | *[!0-9]*) \builtin return 0 ;; esac
     case $window in '' | *[!0-9]*) window=600 ;; esac
@@ -165,7 +165,7 @@ _ssoenv_refresh() {
 }
 
 # Runs before every prompt; keeps $?.
-_ssoenv_hook() {
+function _ssoenv_hook {
     \builtin local rc=$?
     _ssoenv_runs=$((${_ssoenv_runs:-0} + 1))
     [[ -n ${SSOENV_PROFILE-} ]] && _ssoenv_refresh
@@ -174,7 +174,7 @@ _ssoenv_hook() {
 }
 
 # The segment, for people who build their own prompt: PS1='$(ssoenv_prompt)...'
-ssoenv_prompt() {
+function ssoenv_prompt {
     _ssoenv_segment
     [[ -n $_ssoenv_seg ]] && \builtin printf '%s' "$_ssoenv_seg"
     \builtin return 0

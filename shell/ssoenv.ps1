@@ -66,7 +66,7 @@ function global:ssoenv {
         }
     }
     $rest = @($args | Select-Object -Skip 1)
-    $out = _ssoenv_exe $verb --shell pwsh @rest
+    $out = _ssoenv_exe $verb '--shell' 'pwsh' @rest
     if ($LASTEXITCODE -ne 0) { return }
     _ssoenv_apply $out
     $global:_ssoenv_notified = ''
@@ -122,7 +122,7 @@ function global:_ssoenv_refresh {
     $treat = $null
     try { $treat = [Console]::TreatControlCAsInput; [Console]::TreatControlCAsInput = $true } catch { $treat = $null }
     try {
-        $out = _ssoenv_exe use --no-login --quiet --shell pwsh $env:SSOENV_PROFILE 2>$null
+        $out = _ssoenv_exe 'use' '--no-login' '--quiet' '--shell' 'pwsh' ([string]$env:SSOENV_PROFILE) 2>$null
         $rc = $LASTEXITCODE
     } finally {
         if ($null -ne $treat) { try { [Console]::TreatControlCAsInput = $treat } catch { } }
@@ -170,7 +170,7 @@ if (-not $global:_ssoenv_prompt_installed) {
     $global:_ssoenv_prompt_installed = $true
     $global:_ssoenv_orig_prompt = $function:prompt
     function global:prompt {
-        $ok = $?
+        $ok = $global:?
         $exitCode = $global:LASTEXITCODE
         try { _ssoenv_hook } catch { }
         $segment = ''

@@ -19,12 +19,12 @@ typeset -g _ssoenv_opt_subst=${_ssoenv_opt_subst:-0} _ssoenv_opt_bang=${_ssoenv_
 typeset -gi _ssoenv_retry_at=${_ssoenv_retry_at:-0} _ssoenv_runs=${_ssoenv_runs:-0} _ssoenv_now=0
 
 # The program (filled in by `ssoenv hook`).
-_ssoenv_exe() {
+function _ssoenv_exe {
     \command __SSOENV_EXE__ "$@"
 }
 
 # `ssoenv use ...` and `ssoenv off ...` change this shell; everything else runs the program.
-ssoenv() {
+function ssoenv {
     _ssoenv_read_options
     emulate -L zsh
     local _ssoenv_verb="${1-}" _ssoenv_arg _ssoenv_out _ssoenv_rc
@@ -59,7 +59,7 @@ ssoenv() {
     esac
 }
 
-_ssoenv_clock() {
+function _ssoenv_clock {
     if (( ${+EPOCHSECONDS} )); then
         _ssoenv_now=$EPOCHSECONDS
     else
@@ -68,7 +68,7 @@ _ssoenv_clock() {
 }
 
 # Sets _ssoenv_seg (plain text, for ssoenv_prompt) and _ssoenv_color from the SSOENV_* variables.
-_ssoenv_segment() {
+function _ssoenv_segment {
     emulate -L zsh
     _ssoenv_seg=''
     _ssoenv_color=''
@@ -103,10 +103,10 @@ _ssoenv_segment() {
 # options in force ($1: PROMPT_SUBST on, $2: PROMPT_BANG on, read before `emulate`):
 # - with PROMPT_SUBST, PS1 holds the reference ${_ssoenv_ps1}: zsh expands it once and does not
 #   re-expand the value, so `$(...)` in a profile name is shown, never run;
-# - without it, PS1 holds the text itself, with `$` written as %1{$%} and backquotes as `'`, so
-#   that turning PROMPT_SUBST on later cannot run anything either;
+# - without it, PS1 holds the text itself, with `$` written as %1{$%} and backquotes shown as `'`,
+#   so that turning PROMPT_SUBST on later cannot run anything either;
 # - `%` (and `!` with PROMPT_BANG) are doubled: prompt escapes are processed in both cases.
-_ssoenv_update_prompt() {
+function _ssoenv_update_prompt {
     local subst=$1 bang=$2
     emulate -L zsh
     local shown
@@ -119,7 +119,11 @@ _ssoenv_update_prompt() {
     shown=${_ssoenv_seg//\%/%%}
     [[ $bang == 1 ]] && shown=${shown//\!/!!}
     if [[ $subst != 1 ]]; then
-        shown=${shown//\$/%1\{\$%\}}
+        if [[ ${TERM-dumb} == dumb ]]; then
+            shown=${shown//\$/%\{\$%\}}  # zle shows %1{...%} as `?` on a dumb terminal
+        else
+            shown=${shown//\$/%1\{\$%\}}
+        fi
         shown=${shown//\`/\'}
     fi
     if [[ -n $_ssoenv_color && ${TERM-dumb} != dumb && -z ${NO_COLOR-} ]]; then
@@ -135,13 +139,13 @@ _ssoenv_update_prompt() {
     PS1="$_ssoenv_inserted$PS1"
 }
 
-_ssoenv_update() {
+function _ssoenv_update {
     _ssoenv_segment
     _ssoenv_update_prompt "$_ssoenv_opt_subst" "$_ssoenv_opt_bang"
 }
 
 # The prompt options of the user (the functions here run under `emulate -L zsh`).
-_ssoenv_read_options() {
+function _ssoenv_read_options {
     _ssoenv_opt_subst=0 _ssoenv_opt_bang=0
     [[ -o promptsubst ]] && _ssoenv_opt_subst=1
     [[ -o promptbang ]] && _ssoenv_opt_bang=1
@@ -149,7 +153,7 @@ _ssoenv_read_options() {
 }
 
 # Refresh credentials that expire within the window, once per prompt at most.
-_ssoenv_refresh() {
+function _ssoenv_refresh {
     emulate -L zsh
     setopt localtraps
     local exp=${SSOENV_EXPIRES_AT-} window=${SSOENV_REFRESH_WINDOW-600} out shown
@@ -186,7 +190,7 @@ _ssoenv_refresh() {
 }
 
 # Runs before every prompt (precmd). zsh keeps $? for the prompt itself.
-_ssoenv_precmd() {
+function _ssoenv_precmd {
     local rc=$?
     _ssoenv_read_options
     emulate -L zsh
@@ -201,7 +205,7 @@ _ssoenv_precmd() {
 }
 
 # The segment, for people who build their own prompt.
-ssoenv_prompt() {
+function ssoenv_prompt {
     emulate -L zsh
     _ssoenv_segment
     [[ -n $_ssoenv_seg ]] && print -rn -- "$_ssoenv_seg"

@@ -1,8 +1,9 @@
 """The fast completion backend behind TAB in every shell: ``ssoenv _complete ...``.
 
 It runs before (and without) click, boto3 and botocore: a TAB press pays for Python's start-up
-and a regex scan of the config file, nothing else (the hook scripts even call it through
-``python -c`` so the CLI package, which imports click, is never loaded).
+and one scan of the config file's section headers, nothing else. The hook scripts call it through
+``python -c`` so the CLI package (which imports click) is never loaded, and this module imports
+nothing beyond what the interpreter has loaded at start-up (not even ``re`` or ``typing``).
 
 Requests (one candidate per line on stdout; exit 0 even with no candidates)::
 
@@ -24,10 +25,12 @@ drift apart.
 from __future__ import annotations
 
 import os
-import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Final, NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Final
 
 # --- what can be completed -------------------------------------------------------------------
 
@@ -39,9 +42,14 @@ EXPORT_FORMATS: Final = ("process", "env", "env-no-export", "fish", "powershell"
 PROFILE: Final = "profile"
 
 
-class Opt(NamedTuple):
-    names: tuple[str, ...]
-    value: str | None = None  # None: a flag; otherwise the kind of value it takes
+class Opt:
+    """An option: its names, and ``value``: None for a flag, else the kind of value it takes."""
+
+    __slots__ = ("names", "value")
+
+    def __init__(self, names: tuple[str, ...], value: str | None = None) -> None:
+        self.names = names
+        self.value = value
 
 
 HELP: Final = Opt(("-h", "--help"))
@@ -49,10 +57,16 @@ LOGIN_OPTS: Final = (Opt(("--use-device-code",)), Opt(("--no-browser",)), Opt(("
 NO_LOGIN: Final = Opt(("--no-login",))
 
 
-class Verb(NamedTuple):
-    help: str
-    options: tuple[Opt, ...] = ()
-    positionals: tuple[str, ...] = ()  # kinds, in order; "command" swallows the rest
+class Verb:
+    """A verb: one-line help, options, and the kinds of its positional arguments in order
+    ("command" swallows the rest)."""
+
+    __slots__ = ("help", "options", "positionals")
+
+    def __init__(self, help: str, options: tuple[Opt, ...] = (), positionals: tuple[str, ...] = ()) -> None:
+        self.help = help
+        self.options = options
+        self.positionals = positionals
 
 
 # `python -m tests.shells.clispec` prints this table from the click commands;
@@ -161,10 +175,6 @@ def verb_options(verb: str) -> tuple[Opt, ...]:
 
 # --- the config file ---------------------------------------------------------------------------
 
-_HEADER: Final = re.compile(
-    r"^[ \t]*\[[ \t]*(?:(profile|sso-session)[ \t]+([^\]\n]*?)|(default))[ \t]*\][ \t]*\r?$", re.M
-)
-
 
 def config_path(environ: Mapping[str, str]) -> str:
     """``AWS_CONFIG_FILE`` (``~`` and ``$VAR`` expanded against ``environ``) or ``~/.aws/config``."""
@@ -178,15 +188,19 @@ def config_path(environ: Mapping[str, str]) -> str:
     return value
 
 
+def _has_control(name: str) -> bool:
+    return not name.isprintable() and any(c < " " or c == "\x7f" for c in name)
+
+
 def _section_name(raw: str) -> str | None:
     """The name in ``[profile NAME]``: one word, or one quoted string (botocore splits with shlex)."""
     if not raw:
         return None
     if raw[0] in "\"'" and len(raw) >= 2 and raw[-1] == raw[0]:
         inner = raw[1:-1]
-        return inner if raw[0] not in inner else None
-    if any(c in raw for c in " \t\"'\\"):
-        import shlex
+        return inner if raw[0] not in inner and "\\" not in inner else None
+    if " " in raw or "\t" in raw or '"' in raw or "'" in raw or "\\" in raw:
+        import shlex  # rare: only for odd headers
 
         try:
             parts = shlex.split(raw)
@@ -200,17 +214,23 @@ def scan_config(text: str, kind: str = "profile") -> list[str]:
     """Names of the ``[profile NAME]`` (and ``[default]``) or ``[sso-session NAME]`` sections.
 
     In file order, without duplicates; names botocore would not read (several words, control
-    characters) are left out.
+    characters) are left out. A plain loop over the lines: faster than importing ``re``.
     """
     names: dict[str, None] = {}
-    for match in _HEADER.finditer(text):
-        if match.group(3):
-            name: str | None = "default" if kind == "profile" else None
-        elif match.group(1) == kind:
-            name = _section_name(match.group(2))
-        else:
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line.startswith("[") or not line.endswith("]"):
             continue
-        if name and not any(ord(c) < 32 for c in name):
+        inner = line[1:-1].strip()
+        if inner == "default":
+            if kind == "profile":
+                names["default"] = None
+            continue
+        parts = inner.split(None, 1)
+        if len(parts) != 2 or parts[0] != kind:
+            continue
+        name = _section_name(parts[1])
+        if name and not _has_control(name):
             names[name] = None
     return list(names)
 
@@ -227,9 +247,15 @@ def read_names(environ: Mapping[str, str], kind: str = "profile") -> list[str]:
 # --- completing a command line ----------------------------------------------------------------
 
 
-class Candidate(NamedTuple):
-    value: str
-    help: str = ""
+class Candidate:
+    __slots__ = ("help", "value")
+
+    def __init__(self, value: str, help: str = "") -> None:
+        self.value = value
+        self.help = help
+
+    def __repr__(self) -> str:
+        return f"Candidate({self.value!r}, {self.help!r})"
 
 
 def _matching(values: Iterable[str], prefix: str, help_: Mapping[str, str] | None = None) -> list[Candidate]:
@@ -308,13 +334,25 @@ def complete(words: Sequence[str], cur: str, environ: Mapping[str, str]) -> list
 # --- shell-specific input and output -------------------------------------------------------------
 
 _BASH_BREAKS: Final = ("=", ":")
-_BASH_SPECIAL: Final = re.compile(r"""([\s"'\\$`<>|&;()\[\]*?{}!#~=:^,])""")
+_BASH_SPECIAL: Final = frozenset(" \t\n\"'\\$`<>|&;()[]*?{}!#~=:^,")
+
+
+def _bash_escape(value: str) -> str:
+    return "".join("\\" + c if c in _BASH_SPECIAL else c for c in value)
 
 
 def _bash_unquote(word: str) -> str:
     if word[:1] in ("'", '"'):
         return word[1:].replace(word[0], "")
-    return re.sub(r"\\(.)", r"\1", word)
+    out = []
+    escaped = False
+    for char in word:
+        if char == "\\" and not escaped:
+            escaped = True
+            continue
+        out.append(char)
+        escaped = False
+    return "".join(out)
 
 
 def bash_words(words: Sequence[str], cur: str) -> tuple[list[str], str, str]:
@@ -349,7 +387,7 @@ def format_candidates(candidates: Sequence[Candidate], shell: str, strip: str = 
         if shell == "bash":
             value = value[len(strip) :] if strip and value.startswith(strip) else value
             if not quoted:
-                value = _BASH_SPECIAL.sub(r"\\\1", value)
+                value = _bash_escape(value)
             lines.append(value)
         elif cand.help and shell in ("fish", "zsh", "pwsh"):
             lines.append(f"{value}\t{cand.help}")

@@ -106,10 +106,13 @@ def classify_header(raw: str) -> SectionRef | None:
         return SectionRef("profile", "default")
     for kind in _KINDS:
         if raw.startswith(kind) and raw[len(kind) : len(kind) + 1].isspace():
-            try:
-                words = shlex.split(raw)
-            except ValueError:
-                return None
+            if any(c in raw for c in "\"'\\"):
+                try:
+                    words = shlex.split(raw)
+                except ValueError:
+                    return None
+            else:
+                words = raw.split()  # what shlex gives for text without quotes or escapes
             if len(words) != 2:
                 return None
             return SectionRef(kind, words[1])
@@ -142,10 +145,7 @@ def _is_comment(line: str) -> bool:
 
 
 def _indent(line: str) -> int:
-    for i, c in enumerate(line):
-        if not c.isspace():
-            return i
-    return len(line)
+    return len(line) - len(line.lstrip())
 
 
 def _header_text(line: str) -> str | None:
@@ -159,8 +159,18 @@ def _header_text(line: str) -> str | None:
     return stripped[1:close]
 
 
+def _is_option(stripped: str) -> bool:
+    """Whether configparser reads the (stripped) line as ``key = value`` (a non-empty key)."""
+    eq, colon = stripped.find("="), stripped.find(":")
+    first = min(eq, colon) if eq >= 0 and colon >= 0 else max(eq, colon)
+    return first > 0
+
+
 def _option_key(line: str) -> str | None:
-    match = _OPTION_RE.match(line.strip())
+    stripped = line.strip()
+    if not _is_option(stripped):
+        return None
+    match = _OPTION_RE.match(stripped)
     if match is None or not match["key"]:
         return None
     return match["key"].rstrip().lower()
@@ -187,7 +197,7 @@ class _KeySpan:
     end: int  # index after the last continuation line
 
 
-@dataclass
+@dataclass(eq=False)  # sections compare by identity: two may hold the same text
 class Section:
     """One section: its header line and the body lines up to the next header."""
 
@@ -274,8 +284,8 @@ class ConfigDocument:
     def parse(cls, data: bytes | str) -> ConfigDocument:
         text = data if isinstance(data, str) else data.decode("utf-8", "surrogateescape")
         lines = _LINE_RE.findall(text)
-        crlf = sum(1 for line in lines if line.endswith("\r\n"))
-        lf = sum(1 for line in lines if line.endswith("\n")) - crlf
+        crlf = text.count("\r\n")
+        lf = text.count("\n") - crlf
         newline = "\r\n" if crlf > lf else "\n"
         preamble: list[str] = []
         sections: list[Section] = []
@@ -284,23 +294,25 @@ class ConfigDocument:
         indent_level: int | None = None
         in_option = False
         for line in lines:
-            if _is_blank(line) or _is_comment(line):
+            stripped = line.strip()
+            if not stripped or stripped[0] in "#;":
                 target.append(line)
                 continue
-            level = _indent(line)
+            level = len(line) - len(line.lstrip())
             if in_option and indent_level is not None and level > indent_level:
                 target.append(line)
                 continue
             indent_level = level
-            raw = _header_text(line)
-            if raw is not None:
-                section = Section(line, raw, classify_header(raw))
-                sections.append(section)
-                target = section.lines
-                in_option = False
-                continue
+            if stripped[0] == "[":
+                raw = _header_text(stripped)
+                if raw is not None:
+                    section = Section(line, raw, classify_header(raw))
+                    sections.append(section)
+                    target = section.lines
+                    in_option = False
+                    continue
             target.append(line)
-            in_option = bool(sections) and _option_key(line) is not None
+            in_option = bool(sections) and _is_option(stripped)
         return cls(preamble, sections, newline)
 
     def text(self) -> str:
@@ -452,7 +464,7 @@ class ConfigDocument:
             changed = True
 
     def _remove(self, section: Section) -> None:
-        pos = self.sections.index(section)
+        pos = next(i for i in range(len(self.sections) - 1, -1, -1) if self.sections[i] is section)
         previous = self.sections[pos - 1].lines if pos > 0 else self.preamble
         end = section.content_end()
         tail = section.lines[end:]

@@ -345,13 +345,15 @@ def render_name(template: str, assignment: Assignment, session: str) -> str:
 
 
 def assign_names(assignments: Iterable[Assignment], template: str, session: str) -> dict[Assignment, str]:
-    """Unique names: colliding names all get ``-<account_id>``, then ``-2``, ``-3`` in order."""
+    """Unique names: a name shared by several accounts gets ``-<account_id>`` on each; what still
+    collides (roles of one account that differ only in unsafe characters) gets ``-2``, ``-3``."""
     items = sorted(set(assignments))
     rendered = {a: render_name(template, a, session) for a in items}
-    counts: dict[str, int] = {}
-    for name in rendered.values():
-        counts[name] = counts.get(name, 0) + 1
-    named = {a: (f"{n}-{a.account_id}" if counts[n] > 1 and a.account_id not in n else n) for a, n in rendered.items()}
+    accounts_of: dict[str, set[str]] = {}
+    for a, name in rendered.items():
+        accounts_of.setdefault(name, set()).add(a.account_id)
+    named = {a: (f"{n}-{a.account_id}" if len(accounts_of[n]) > 1 else n) for a, n in rendered.items()}
+    taken = set(named.values())
     seen: dict[str, int] = {}
     final: dict[Assignment, str] = {}
     for a in items:
@@ -359,7 +361,7 @@ def assign_names(assignments: Iterable[Assignment], template: str, session: str)
         if name in seen:
             seen[name] += 1
             candidate = f"{name}-{seen[name]}"
-            while candidate in seen or candidate in named.values():
+            while candidate in seen or candidate in taken:
                 seen[name] += 1
                 candidate = f"{name}-{seen[name]}"
             name = candidate

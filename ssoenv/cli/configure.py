@@ -42,7 +42,13 @@ class PortalServices:
         force = stale and cached is not None and not same_start_url(cached.start_url or "", session.start_url)
         if cached is not None and not force and cached.is_valid(cache.FRESHNESS):
             self.io.say(f"Using the cached SSO session (valid until {cached.expires_at:%Y-%m-%d %H:%M} UTC)")
-        token = get_token(self.paths, session, self.access, force_login=force, environ=self.environ)
+        try:
+            token = get_token(self.paths, session, self.access, force_login=force, environ=self.environ)
+        except LoginRequired as exc:
+            raise LoginRequired(
+                exc.message,
+                hint="add --use-device-code to sign in with a code from any device, or run it in a terminal",
+            ) from exc
         self._token = token.access_token
 
     def _relogin(self, session: SsoSession) -> None:

@@ -109,7 +109,12 @@ def populate_command(
     )
     new = " (new)" if target.create is not None else ""
     say(f"populating from {target.start_url} (sso-session {target.name}{new})")
-    token = get_token(paths, session, access, environ=os.environ)
+    try:
+        token = get_token(paths, session, access, environ=os.environ)
+    except LoginRequired as exc:
+        if target.create is None:
+            raise
+        raise LoginRequired(exc.message, hint="add --use-device-code to sign in with a code from any device") from exc
     portal = Portal(target.region)
     try:
         with Progress("listing accounts") as progress:

@@ -136,3 +136,11 @@ def test_header_roundtrips_through_classify() -> None:
     for name in ["dev", "my prof", "a.b/c:d", "ünï cödé", "123456789012_ReadOnly", "default"]:
         ref = P(name)
         assert classify_header(ref.header()) == ref
+
+
+def test_duplicate_sections_are_removed_by_identity() -> None:
+    doc = ConfigDocument.parse("[profile a]\nx = 1\n\n[profile b]\n\n[profile a]\nx = 1\n")
+    assert doc.set_values(P("a"), {"x": "2"})  # the last one is what readers use
+    assert doc.text() == "[profile a]\nx = 1\n\n[profile b]\n\n[profile a]\nx = 2\n"
+    doc.remove_section(P("a"))
+    assert doc.text() == "[profile b]\n"

@@ -36,10 +36,13 @@ def make_session(tmp_path: Path) -> Iterator[SessionFactory]:
         hooks: int = 1,
         before: Sequence[str] = (),
         after: Sequence[str] = (),
+        hook: Sequence[str] | None = None,
+        compinit: bool = True,
     ) -> Session:
         h = home or tmp_path / "home"
         full_env = isolated_env(h, env)
-        init = write_init(spec, h, [*before, *[hook_line(spec.name)] * hooks, *after])
+        lines = [hook_line(spec.name)] * hooks if hook is None else list(hook)
+        init = write_init(spec, h, [*before, *lines, *after], compinit=compinit)
         session = spawn(spec, program_path, full_env, h, init)
         sessions.append(session)
         return session

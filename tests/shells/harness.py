@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 try:  # tests/conftest.py, as pytest imports it (rootdir-relative, or as part of a package)
-    from conftest import require_program  # noqa: F401  (re-exported)
+    from conftest import require_program
 except ImportError:  # pragma: no cover
-    from tests.conftest import require_program  # noqa: F401
+    from tests.conftest import require_program
+
+__all__ = ["PROMPT", "SHELLS", "Session", "ShellSpec", "isolated_env", "require_program", "spawn", "write_init"]
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
 PROMPT = "PXP>> "
@@ -39,7 +41,9 @@ class ShellSpec:
     noninteractive_args: tuple[str, ...]
     status_var: str  # `$?` / `$status`
 
-    def run_code(self, program_path: str, code: str, env: Mapping[str, str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    def run_code(
+        self, program_path: str, code: str, env: Mapping[str, str], cwd: Path
+    ) -> subprocess.CompletedProcess[bytes]:
         """Run ``code`` non-interactively; stdin closed."""
         return subprocess.run(
             [program_path, *self.noninteractive_args, code],
@@ -78,8 +82,6 @@ def isolated_env(home: Path, base: Mapping[str, str] | None = None) -> dict[str,
             "PYTHONDONTWRITEBYTECODE": "1",
         }
     )
-    for key in ("PROMPT_COMMAND", "SSOENV_DISABLE_PROMPT", "SSOENV_REFRESH_WINDOW", "NO_COLOR"):
-        env.pop(key, None)
     home.mkdir(parents=True, exist_ok=True)
     (home / ".inputrc").write_text("set enable-bracketed-paste off\nset bell-style none\n")
     return env
@@ -92,7 +94,8 @@ class Session:
     spec: ShellSpec
     child: Any
     transcript: list[str] = field(default_factory=list)
-    last_prompt: str = ""
+    last_prompt: str = ""  # what was drawn in front of PS1: the ssoenv segment, if any
+    last_before_prompt: str = ""  # all output between the command and the prompt (hook messages)
 
     # --- low level ---
     def _marker(self) -> tuple[str, str]:
@@ -104,8 +107,9 @@ class Session:
 
     def expect_prompt(self, timeout: float = 30) -> str:
         self.child.expect_exact(PROMPT, timeout=timeout)
+        self.last_before_prompt = clean(self.child.before)
         # what the prompt drew before our PS1 (fish may first draw its missing-newline mark and \r)
-        self.last_prompt = clean(self.child.before).split("\r")[-1]
+        self.last_prompt = self.last_before_prompt.split("\r")[-1].lstrip("\n")
         return self.last_prompt
 
     # --- commands ---
@@ -130,7 +134,7 @@ class Session:
     def status_after_prompt(self) -> int:
         """The `$?` the shell holds now (after the prompt hook ran), without changing it first."""
         end_cmd, end = self._marker()
-        self.send_line(f"echo \"rc=[{self.spec.status_var}]\"; {end_cmd}")
+        self.send_line(f'echo "rc=[{self.spec.status_var}]"; {end_cmd}')
         self.child.expect(r"rc=\[(\d+)\]", timeout=30)
         status = int(self.child.match.group(1))
         self.child.expect(re.escape(end) + r"\r?\n", timeout=30)
@@ -150,8 +154,8 @@ class Session:
         end_cmd, end = self._marker()
         self.child.send(partial + "\t" * tabs)
         # beginning of line, prefix an echo; end of line, add the end marker; run
-        self.child.send("\x01" + f"{begin_cmd}; echo \"[\" ")
-        self.child.send("\x05" + f" \"]\"; {end_cmd}\r")
+        self.child.send("\x01" + f'{begin_cmd}; echo "[" ')
+        self.child.send("\x05" + f' "]"; {end_cmd}\r')
         self.child.expect(re.escape(begin) + r"\r?\n", timeout=30)
         self.child.expect(re.escape(end) + r"\r?\n", timeout=30)
         out = clean(self.child.before)
@@ -159,6 +163,24 @@ class Session:
         match = re.search(r"\[ (.*?) ?\]", out)
         assert match, out
         return match.group(1)
+
+    def enter(self) -> None:
+        """Press Enter on an empty line: one more prompt (the hook runs once more)."""
+        self.send_line("")
+        self.expect_prompt()
+
+    def set_var(self, name: str, value: str) -> None:
+        """Export ``name`` (value quoted by our own dialect) in the shell."""
+        from ssoenv.shells import get_dialect
+
+        self.run(get_dialect(self.spec.name).set(name, value))
+
+    def status_of(self, command: str) -> int:
+        """Exit status of ``command`` run in this shell (e.g. through the ``ssoenv`` wrapper)."""
+        out = self.run(f'{command}; echo "st=[{self.spec.status_var}]"')
+        match = re.search(r"st=\[(\d+)\]", out)
+        assert match, out
+        return int(match.group(1))
 
     def close(self) -> None:
         try:
@@ -173,17 +195,16 @@ def clean(text: str) -> str:
     return ANSI.sub("", text or "")
 
 
-def write_init(spec: ShellSpec, home: Path, hook_lines: Sequence[str]) -> Path:
+def write_init(spec: ShellSpec, home: Path, hook_lines: Sequence[str], *, compinit: bool = True) -> Path:
     """The rc file of an interactive test shell: a plain, recognisable prompt, then ``hook_lines``."""
     if spec.name == "bash":
         path = home / ".bashrc-test"
         text = "PS1='PXP''>> '; PS2=''; unset PROMPT_COMMAND\n"
     elif spec.name == "zsh":
         path = home / ".zshrc"
-        text = (
-            "PS1='PXP''>> '; RPROMPT=''; PS2=''; unsetopt PROMPT_SP PROMPT_CR; unset zle_bracketed_paste\n"
-            "autoload -Uz compinit && compinit -u -D\n"
-        )
+        text = "PS1='PXP''>> '; RPROMPT=''; PS2=''; unsetopt PROMPT_SP PROMPT_CR; unset zle_bracketed_paste\n"
+        if compinit:
+            text += "autoload -Uz compinit && compinit -u -D\n"
     elif spec.name == "fish":
         path = home / "init.fish"
         text = (
