@@ -11,7 +11,6 @@ Reads never crash: a missing, truncated or corrupt file is treated as absent. Wr
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -71,7 +70,12 @@ def format_timestamp(value: datetime) -> str:
 
 
 def sha1_hex(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    try:  # CPython's built-in SHA-1: avoids loading OpenSSL on the hot path
+        from _sha1 import sha1  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - Pythons built without it
+        from hashlib import sha1
+    digest: str = sha1(text.encode("utf-8")).hexdigest()
+    return digest
 
 
 def token_cache_key(session: SsoSession) -> str:

@@ -89,11 +89,17 @@ class _FileIndex:
             inner = rf"{re.escape(kind)}[ \t]+(?:{word}|\"{word}\"|'{word}')"
         if inner is None:
             return None
-        pattern = re.compile(rf"^[ \t]*\[([ \t]*{inner}[ \t]*)\][^\n]*\n?", re.M)
-        matches = list(pattern.finditer(self.text))
+        # starts with a literal "[" so the regex engine skips ahead fast; line starts are checked here
+        pattern = re.compile(rf"\[([ \t]*{inner}[ \t]*)\]")
+        text = self.text
+        matches = []
+        for found in pattern.finditer(text):
+            line_start = text.rfind("\n", 0, found.start()) + 1
+            if text[line_start : found.start()].strip(" \t") == "":
+                matches.append(found)
         if not matches:
             return None
-        count = self.text.count
+        count = text.count
         if len(matches) > 1:
             first, second = (count("\n", 0, m.start()) + 1 for m in matches[:2])
             raise ConfigError(
@@ -101,9 +107,11 @@ class _FileIndex:
                 hint="merge the two sections; the AWS CLI refuses this file too",
             )
         match = matches[0]
-        following = _HEADER_LINE_RE.search(self.text, match.end())
-        end = following.start() if following else len(self.text)
-        return (match.group(1), count("\n", 0, match.start()) + 1, match.end(), end)
+        newline = text.find("\n", match.end())
+        body = len(text) if newline < 0 else newline + 1
+        following = _HEADER_LINE_RE.search(text, body)
+        end = following.start() if following else len(text)
+        return (match.group(1), count("\n", 0, match.start()) + 1, body, end)
 
 
 class Sections(Mapping[str, Section]):

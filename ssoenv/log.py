@@ -13,7 +13,7 @@ import sys
 _ENABLED = os.environ.get("SSOENV_DEBUG") == "1"
 
 # JSON members and header/query values that carry secrets, in the forms they appear in logs
-_SECRET_RE = re.compile(
+_SECRET_PATTERN = (
     r"(?i)(?P<key>[\"']?(?:accessToken|refreshToken|clientSecret|secretAccessKey|sessionToken|"
     r"SecretAccessKey|SessionToken|deviceCode|code_verifier|codeVerifier|idToken|"
     r"x-amz-sso_bearer_token|x-amz-security-token|aws_secret_access_key|aws_session_token)[\"']?"
@@ -23,7 +23,7 @@ _SECRET_RE = re.compile(
 
 def redact(text: str) -> str:
     """Replace secret values in ``text`` with ``<redacted>``."""
-    return _SECRET_RE.sub(lambda m: m.group("key") + "<redacted>", text)
+    return re.sub(_SECRET_PATTERN, lambda m: m.group("key") + "<redacted>", text)
 
 
 def enable_debug() -> None:
