@@ -59,7 +59,7 @@ class WizardIO(Protocol):
 class Services(Protocol):
     """The network side: log in (or reuse the session) and read the portal."""
 
-    def login(self, session: SsoSession) -> None: ...
+    def login(self, session: SsoSession, *, new: bool) -> None: ...
     def list_accounts(self, session: SsoSession) -> Sequence[AccountLike]: ...
     def list_roles(self, session: SsoSession, account_id: str) -> list[str]: ...
 
@@ -413,7 +413,7 @@ class Wizard:
         session, new_section = self.choose_session()
 
         # step 2: login (a valid cached session is reused)
-        self.services.login(session)
+        self.services.login(session, new=new_section is not None)
 
         # step 3: account
         accounts = sorted(self.services.list_accounts(session), key=account_sort_key)

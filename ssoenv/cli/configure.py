@@ -32,7 +32,7 @@ class PortalServices:
         self._token: str | None = None
         self._portal: Portal | None = None
 
-    def login(self, session: SsoSession) -> None:
+    def login(self, session: SsoSession, *, new: bool) -> None:
         from ssoenv import cache
         from ssoenv.credentials import get_token
         from ssoenv.populate import same_start_url
@@ -45,6 +45,8 @@ class PortalServices:
         try:
             token = get_token(self.paths, session, self.access, force_login=force, environ=self.environ)
         except LoginRequired as exc:
+            if not new:
+                raise  # `ssoenv login --sso-session NAME` works for a session already in the config
             raise LoginRequired(
                 exc.message,
                 hint="add --use-device-code to sign in with a code from any device, or run it in a terminal",

@@ -144,3 +144,11 @@ def test_legacy_through_flags(tmp_path: Path, emu150: Emulator) -> None:
         f"[profile legacy]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n"
         "sso_account_id = 222222222222\nsso_role_name = ReadOnly\n"
     )
+
+
+def test_new_session_without_a_way_to_log_in_says_how(tmp_path: Path, emu150: Emulator) -> None:
+    sb = make_sandbox(tmp_path, emu150)
+    proc = sb.run(["configure", *NEW_SESSION, "--account-id", "111111111111", "--role-name", "ReadOnly"], timeout=30)
+    assert proc.returncode == 4
+    assert "--use-device-code" in proc.stderr.strip().splitlines()[-1]
+    assert sb.config_file.read_text() == CORP_CONFIG

@@ -54,7 +54,7 @@ class FakeServices:
         self.roles = roles
         self.logins: list[SsoSession] = []
 
-    def login(self, session: SsoSession) -> None:
+    def login(self, session: SsoSession, *, new: bool) -> None:
         self.logins.append(session)
 
     def list_accounts(self, session: SsoSession) -> Sequence[Acc]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -214,7 +215,7 @@ def test_names_are_safe_unique_and_never_clobber_hand_written(tmp_path: Path) ->
 
 
 def test_aws_cli_v1_accepts_generated_profiles(big: Sandbox) -> None:
-    aws = shutil.which("aws", path=os.pathsep.join([str(Path(os.sys.executable).parent), os.environ["PATH"]]))
+    aws = shutil.which("aws", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
     if aws is None:
         pytest.skip("AWS CLI v1 not installed")
     big.run(["populate", "--region", "eu-west-1"], check=True)
@@ -227,3 +228,47 @@ def test_aws_cli_v1_accepts_generated_profiles(big: Sandbox) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert '"Account": "111111111111"' in proc.stdout
+
+
+@pytest.mark.interactive
+def test_in_a_terminal_a_progress_bar_and_a_confirmation_before_pruning(big: Sandbox) -> None:
+    import pexpect
+
+    emu = big.emulator
+    assert emu is not None
+    big.run(["populate"], check=True)
+    assert emu.directory.remove_role("222222222222", "ReadOnly")
+    before = big.config_file.read_bytes()
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ssoenv", "populate", "--prune"],
+        env={**big.env, "TERM": "xterm"},
+        cwd=str(big.home),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(24, 100),
+    )
+    child.expect_exact("listing roles")  # the progress bar, on the terminal
+    child.expect_exact("1 generated profile(s) to remove: prod.ReadOnly")
+    child.expect_exact("remove them? [y/N]: ")
+    child.sendline("n")
+    child.expect_exact("nothing written")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert big.config_file.read_bytes() == before
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ssoenv", "populate", "--prune"],
+        env={**big.env, "TERM": "xterm"},
+        cwd=str(big.home),
+        encoding="utf-8",
+        timeout=60,
+    )
+    child.expect_exact("remove them? [y/N]: ")
+    child.sendline("y")
+    child.expect_exact("1 to remove")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "prod.ReadOnly" not in read_profiles(big.config_file)
