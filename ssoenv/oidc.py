@@ -34,8 +34,6 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_STEP = 5
 
 
-
-
 def _oidc(session: SsoSession, profile: str | None) -> Any:
     return client("sso-oidc", session.region, profile=profile)
 
@@ -125,7 +123,11 @@ def _sleep_with_countdown(seconds: float, deadline: float, ui: LoginUI) -> None:
         time.sleep(min(left, 0.5))
 
 
-def device_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginUI) -> Token:
+def device_login(
+    paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginUI, *, open_page: bool = True
+) -> Token:
+    """Device authorization; the page is opened in a browser only when ``open_page`` (one can reach
+    the user) — otherwise a text browser could take over the terminal — and never with no_browser."""
     from botocore.exceptions import ClientError
 
     oidc = _oidc(session, options.profile)
@@ -185,7 +187,7 @@ def device_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: L
     if token is not None:
         return token
     ui.show_device_code(start["verificationUri"], start["userCode"], start.get("verificationUriComplete"))
-    if not options.no_browser:
+    if open_page and not options.no_browser:
         url = start.get("verificationUriComplete") or start["verificationUri"]
         problem = open_browser(url)
         if problem:
@@ -335,7 +337,10 @@ def login(paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginUI,
     if not browser_usable and not options.use_device_code and session.refreshable and not options.no_browser:
         ui.message("no browser can be opened here; using the device code flow")
     try:
-        token = device_login(paths, session, options, ui) if use_device else pkce_login(paths, session, options, ui)
+        if use_device:
+            token = device_login(paths, session, options, ui, open_page=browser_usable)
+        else:
+            token = pkce_login(paths, session, options, ui)
     except KeyboardInterrupt as exc:
         raise Interrupted("login cancelled") from exc
     cache.save_token(paths, session, token)

@@ -85,7 +85,10 @@ class Portal:
     def list_accounts(self, access_token: str) -> list[Account]:
         accounts: list[Account] = []
         try:
-            for page in self._client.get_paginator("list_accounts").paginate(accessToken=access_token):
+            pages = self._client.get_paginator("list_accounts").paginate(
+                accessToken=access_token, PaginationConfig={"PageSize": 100}
+            )
+            for page in pages:
                 for item in page.get("accountList", []):
                     accounts.append(
                         Account(
@@ -102,7 +105,10 @@ class Portal:
         roles: list[str] = []
         try:
             paginator = self._client.get_paginator("list_account_roles")
-            for page in paginator.paginate(accessToken=access_token, accountId=account_id):
+            pages = paginator.paginate(
+                accessToken=access_token, accountId=account_id, PaginationConfig={"PageSize": 100}
+            )
+            for page in pages:
                 roles.extend(item["roleName"] for item in page.get("roleList", []))
         except Exception as exc:
             raise self._translate(exc, "ListAccountRoles", account=account_id) from exc

@@ -119,8 +119,14 @@ def demo_command(no_shell: bool) -> None:
 
         _step("Run one command with the credentials in its environment only")
         _run(
-            ["exec", "demo-dev", "--", sys.executable, "-c",
-             "import os; print('    child sees', os.environ['SSOENV_PROFILE'], os.environ['AWS_REGION'])"],
+            [
+                "exec",
+                "demo-dev",
+                "--",
+                sys.executable,
+                "-c",
+                "import os; print('    child sees', os.environ['SSOENV_PROFILE'], os.environ['AWS_REGION'])",
+            ],
             env,
         )
 

@@ -91,6 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = f"ssoenv-emulator/{__version__}"
     sys_version = ""
     timeout = 120  # idle keep-alive connections are dropped after this
+    disable_nagle_algorithm = True  # small answers on kept-alive connections must not wait for ACKs
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -202,3 +203,34 @@ def test_debug_shows_traceback_and_redacts(sandbox: Sandbox) -> None:
     proc = sandbox.run(["use", "nope", "--shell", "bash"], env={"SSOENV_DEBUG": "1"})
     assert "Traceback" in proc.stderr
     assert os.environ.get("SSOENV_DEBUG") != "1"
+
+
+def test_no_text_browser_takes_over_the_terminal(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Without a display, Python's webbrowser would start lynx/w3m in the terminal: never do that."""
+    emu = sandbox.emulator
+    assert emu is not None
+    emu.config.approve = "manual"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    marker = tmp_path / "text-browser-ran"
+    for name in ("w3m", "lynx", "www-browser", "links", "elinks"):
+        fake = bin_dir / name
+        fake.write_text(f"#!/bin/sh\ntouch {marker}\n")
+        fake.chmod(0o755)
+    env = {**sandbox.env, "PATH": f"{bin_dir}:{sandbox.env['PATH']}"}
+    for args in (["login", "legacy"], ["login", "dev", "--use-device-code"], ["login", "dev", "--force"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ssoenv", *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 15
+        while emu.approve_pending() == 0 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert "/device?user_code=" in err
+    assert not marker.exists()
