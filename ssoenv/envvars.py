@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from ssoenv.cache import RoleCredentials, format_timestamp
+from ssoenv.config import SsoProfile
 
 Changes = dict[str, "str | None"]
 
@@ -44,6 +45,10 @@ class Activation(NamedTuple):
     role_name: str
     region: str | None
     credentials: RoleCredentials | None  # None with --profile-only
+
+
+def activation(profile: SsoProfile, creds: RoleCredentials | None) -> Activation:
+    return Activation(profile.name, profile.account_id, profile.role_name, profile.region, creds)
 
 
 def credential_vars(creds: RoleCredentials) -> dict[str, str]:

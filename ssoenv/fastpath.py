@@ -84,10 +84,9 @@ def _use(opts: dict[str, str | bool]) -> int | None:
     profile, creds = _cached(str(opts["profile"]))
     if creds is None:
         return None
-    from ssoenv.envvars import Activation, use_changes
+    from ssoenv.envvars import activation, use_changes
 
-    act = Activation(profile.name, profile.account_id, profile.role_name, profile.region, creds)
-    code = dialect.render(use_changes(os.environ, act))
+    code = dialect.render(use_changes(os.environ, activation(profile, creds)))
     sys.stdout.write(code if code.endswith("\n") else code + "\n")
     sys.stdout.flush()
     if not opts.get("quiet"):

@@ -96,16 +96,23 @@ def get_registration(paths: Paths, session: SsoSession, oidc: Any, *, pkce: bool
     return registration
 
 
-def _token_from_response(session: SsoSession, registration: Registration, response: dict[str, Any]) -> Token:
+def _token_from_response(
+    session: SsoSession,
+    client_id: str,
+    client_secret: str,
+    registration_expires_at: datetime | None,
+    response: dict[str, Any],
+) -> Token:
+    """The token file's content for a CreateToken answer (startUrl/region from the config, §4.4)."""
     return Token(
         start_url=session.start_url,
         region=session.region,
         access_token=response["accessToken"],
         expires_at=cache.now() + timedelta(seconds=int(response["expiresIn"])),
-        client_id=registration.client_id,
-        client_secret=registration.client_secret,
-        registration_expires_at=registration.expires_at,
-        refresh_token=response.get("refreshToken") or None,
+        client_id=client_id,
+        client_secret=client_secret,
+        registration_expires_at=registration_expires_at,
+        refresh_token=response.get("refreshToken") or None,  # only if returned: never carried over
     )
 
 
@@ -181,7 +188,9 @@ def device_login(
                     "the login was denied in the browser", hint="run `ssoenv login` to try again"
                 ) from exc
             raise _client_error(exc, "waiting for the login") from exc
-        return _token_from_response(session, registration, response)
+        return _token_from_response(
+            session, registration.client_id, registration.client_secret, registration.expires_at, response
+        )
 
     token = attempt()  # the client may already be authorized
     if token is not None:
@@ -291,7 +300,9 @@ def pkce_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: Log
                 "the authorization code expired or was already used", hint="run `ssoenv login` again"
             ) from exc
         raise _client_error(exc, "exchanging the authorization code") from exc
-    return _token_from_response(session, registration, response)
+    return _token_from_response(
+        session, registration.client_id, registration.client_secret, registration.expires_at, response
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,16 +330,7 @@ def refresh(paths: Paths, session: SsoSession, token: Token, *, profile: str | N
     except BotoCoreError as exc:
         debug("refresh failed: %s", exc)
         return None
-    return Token(
-        start_url=session.start_url,
-        region=session.region,
-        access_token=response["accessToken"],
-        expires_at=cache.now() + timedelta(seconds=int(response["expiresIn"])),
-        client_id=token.client_id,
-        client_secret=token.client_secret,
-        registration_expires_at=token.registration_expires_at,
-        refresh_token=response.get("refreshToken") or None,
-    )
+    return _token_from_response(session, token.client_id, token.client_secret, token.registration_expires_at, response)
 
 
 def login(paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginUI, *, browser_usable: bool) -> Token:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -18,9 +19,7 @@ from ssoenv.exportfmt import FORMATS, render
 )
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @login_options
-def export_command(
-    profile: str, fmt: str, no_login: bool, use_device_code: bool, no_browser: bool, callback_port: int | None
-) -> None:
+def export_command(profile: str, fmt: str, no_login: bool, **login: Any) -> None:
     """Print PROFILE's role credentials in a format for another tool.
 
     `process` serves as a credential_process:  credential_process = ssoenv export PROFILE --no-login
@@ -33,13 +32,7 @@ def export_command(
             f"or `ssoenv use {profile}`",
         )
     ctx = Context.load()
-    access = make_access(
-        profile=profile,
-        no_login=no_login,
-        use_device_code=use_device_code,
-        no_browser=no_browser,
-        callback_port=callback_port,
-    )
+    access = make_access(profile=profile, no_login=no_login, **login)
     creds = fetch_credentials(ctx, profile, access)
     click.echo(render(fmt, creds), nl=False)
 

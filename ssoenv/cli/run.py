@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from typing import Any
 
 import click
 
 from ssoenv.cli.common import Context, fetch_credentials, login_options, make_access, say
-from ssoenv.envvars import Activation, apply, use_changes
+from ssoenv.envvars import activation, apply, use_changes
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.ui.status import format_duration
 
@@ -29,19 +30,12 @@ class CommandNotExecutable(SsoenvError):
     exit_code = EXIT_NOT_EXECUTABLE
 
 
-def _environment(profile: str, no_login: bool, **login: object) -> tuple[dict[str, str], str]:
+def _environment(profile: str, no_login: bool, **login: Any) -> tuple[dict[str, str], str]:
     ctx = Context.load()
     resolved = ctx.profile(profile)
-    access = make_access(profile=profile, no_login=no_login, **login)  # type: ignore[arg-type]
+    access = make_access(profile=profile, no_login=no_login, **login)
     creds = fetch_credentials(ctx, profile, access)
-    act = Activation(
-        profile=profile,
-        account_id=resolved.account_id,
-        role_name=resolved.role_name,
-        region=resolved.region,
-        credentials=creds,
-    )
-    env = apply(os.environ, use_changes(os.environ, act))
+    env = apply(os.environ, use_changes(os.environ, activation(resolved, creds)))
     return env, format_duration(creds.remaining().total_seconds())
 
 
@@ -83,7 +77,7 @@ def _execvpe(argv: list[str], env: dict[str, str]) -> None:
 @click.argument("argv", nargs=-1, type=click.UNPROCESSED, required=True)
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @login_options
-def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, **login: object) -> None:
+def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, **login: Any) -> None:
     """Run a command with PROFILE's credentials in its environment only.
 
     ssoenv exec PROFILE -- CMD [ARGS...]   (the command's exit status is ssoenv's)
@@ -101,7 +95,7 @@ def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, **login: o
 @click.argument("profile")
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @login_options
-def shell_command(profile: str, no_login: bool, **login: object) -> None:
+def shell_command(profile: str, no_login: bool, **login: Any) -> None:
     """Start your shell with PROFILE's credentials; `exit` returns to where you were."""
     env, left = _environment(profile, no_login, **login)
     depth = env.get("SSOENV_SHELL_DEPTH", "0")

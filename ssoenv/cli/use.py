@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 
 from ssoenv.cli.common import Context, login_options, make_access, say
-from ssoenv.envvars import Activation, off_changes, use_changes
+from ssoenv.envvars import activation, off_changes, use_changes
 from ssoenv.errors import UsageError
 from ssoenv.ui.status import format_duration
 
@@ -69,9 +70,7 @@ def use_command(
     profile_only: bool,
     refresh: bool,
     quiet: bool,
-    use_device_code: bool,
-    no_browser: bool,
-    callback_port: int | None,
+    **login: Any,
 ) -> None:
     """Print code that puts PROFILE's role credentials into the current shell.
 
@@ -84,13 +83,7 @@ def use_command(
     ctx = Context.load()
     name = profile or _pick_profile(ctx)
     resolved = ctx.profile(name)
-    access = make_access(
-        profile=name,
-        no_login=no_login,
-        use_device_code=use_device_code,
-        no_browser=no_browser,
-        callback_port=callback_port,
-    )
+    access = make_access(profile=name, no_login=no_login, **login)
     if profile_only:
         from ssoenv.credentials import get_token
 
@@ -100,14 +93,7 @@ def use_command(
         from ssoenv.credentials import get_role_credentials
 
         creds = get_role_credentials(ctx.paths, resolved, access, force_refresh=refresh)
-    act = Activation(
-        profile=name,
-        account_id=resolved.account_id,
-        role_name=resolved.role_name,
-        region=resolved.region,
-        credentials=creds,
-    )
-    code = dialect.render(use_changes(os.environ, act))  # type: ignore[attr-defined]
+    code = dialect.render(use_changes(os.environ, activation(resolved, creds)))  # type: ignore[attr-defined]
     click.echo(code, nl=not code.endswith("\n"))
     if not quiet:
         details = [f"{resolved.account_id}/{resolved.role_name}"]

@@ -57,9 +57,7 @@ def whoami_command(
     profile: str | None,
     as_json: bool,
     no_login: bool,
-    use_device_code: bool,
-    no_browser: bool,
-    callback_port: int | None,
+    **login: Any,
 ) -> None:
     """Show who AWS thinks you are: account, role, user, ARN and time left.
 
@@ -69,13 +67,7 @@ def whoami_command(
     if profile:
         ctx = Context.load()
         resolved = ctx.profile(profile)
-        access = make_access(
-            profile=profile,
-            no_login=no_login,
-            use_device_code=use_device_code,
-            no_browser=no_browser,
-            callback_port=callback_port,
-        )
+        access = make_access(profile=profile, no_login=no_login, **login)
         creds = fetch_credentials(ctx, profile, access)
         keys = {
             "aws_access_key_id": creds.access_key_id,
