@@ -227,9 +227,12 @@ def test_no_text_browser_takes_over_the_terminal(sandbox: Sandbox, tmp_path: Pat
             stderr=subprocess.PIPE,
             text=True,
         )
+        # approve only once the client is polling (so it has shown the code and decided on a browser)
+        polls = emu.calls("CreateToken") + 2
         deadline = time.monotonic() + 15
-        while emu.approve_pending() == 0 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.2)
+        while emu.calls("CreateToken") < polls and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        emu.approve_pending()
         _, err = proc.communicate(timeout=30)
         assert proc.returncode == 0, err
         assert "/device?user_code=" in err
