@@ -69,6 +69,7 @@ class _FileIndex:
         self.file = file
         self.credentials_file = credentials_file
         self._groups: dict[str, dict[str, Span]] | None = None
+        self._found: dict[tuple[str, str], Span | None] = {}
 
     def groups(self) -> dict[str, dict[str, Span]]:
         if self._groups is None:
@@ -78,6 +79,12 @@ class _FileIndex:
     def find(self, kind: str, name: str) -> Span | None:
         if self._groups is not None:
             return self._groups.get(kind, {}).get(name)
+        key = (kind, name)
+        if key not in self._found:
+            self._found[key] = self._search(kind, name)
+        return self._found[key]
+
+    def _search(self, kind: str, name: str) -> Span | None:
         word = re.escape(name)
         if self.credentials_file:
             inner = word if kind == "credentials" else None
