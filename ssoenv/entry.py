@@ -1,15 +1,14 @@
 """The ``ssoenv`` program: completion and the cached fast paths first, then the click CLI.
 
-Kept free of heavy imports: nothing here loads click unless the full CLI is needed.
+Kept free of heavy imports (not even ``typing``): nothing here loads click unless the full CLI is needed.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
 
 
-def main(argv: list[str] | None = None) -> NoReturn:
+def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "_complete":
         from ssoenv.completion import complete_main
