@@ -320,16 +320,6 @@ def index_text(text: str, file: Path, *, credentials_file: bool = False) -> dict
     return groups
 
 
-def parse_text(text: str, file: Path, *, credentials_file: bool = False) -> list[Section]:
-    """Every section of ``text``, fully parsed (for tools and tests; commands use the lazy index)."""
-    index = _FileIndex(text, file, credentials_file=credentials_file)
-    out: list[Section] = []
-    for kind, spans in index.groups().items():
-        view = Sections(index, kind)
-        out.extend(view[name] for name in spans)
-    return out
-
-
 def _read(path: Path) -> str | None:
     try:
         data = path.read_bytes()

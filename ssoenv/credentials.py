@@ -8,7 +8,6 @@ a person is there, else LoginRequired. Then GetRoleCredentials, cached for every
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import NamedTuple
@@ -29,11 +28,6 @@ class Access(NamedTuple):
     login_options: LoginOptions | None = None
     profile: str | None = None  # whose endpoint settings to use
     login_command: str = "ssoenv login"
-
-    @staticmethod
-    def from_terminal(no_login: bool = False, **kwargs: object) -> Access:
-        interactive = not no_login and sys.stderr.isatty()
-        return Access(interactive=interactive, **kwargs)  # type: ignore[arg-type]
 
 
 def token_state(paths: Paths, session: SsoSession) -> tuple[str, Token | None]:

@@ -12,7 +12,6 @@ import click
 
 from ssoenv.config import AwsConfig, SsoProfile, load_config, resolve_profile
 from ssoenv.credentials import Access
-from ssoenv.errors import UsageError
 from ssoenv.loginopts import LoginOptions
 from ssoenv.paths import Paths, resolve_paths
 
@@ -74,9 +73,3 @@ def fetch_credentials(ctx: Context, name: str, access: Access, *, force_refresh:
     from ssoenv.credentials import get_role_credentials
 
     return get_role_credentials(ctx.paths, ctx.profile(name), access, force_refresh=force_refresh)
-
-
-def require_profile_arg(profile: str | None, verb: str) -> str:
-    if profile:
-        return profile
-    raise UsageError(f"`ssoenv {verb}` needs a profile name", hint="run `ssoenv list` to see them")
