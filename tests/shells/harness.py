@@ -3,7 +3,7 @@
 Every shell runs isolated: a temporary HOME / ZDOTDIR / XDG dirs, bash ``--norc``/``--rcfile``,
 zsh ``-f``, fish ``--no-config``; nothing reads the real HOME. Interactive sessions sync on split
 markers (``printf '%s%s\\n' __M_ <hex>``: the echoed command line never matches) as described in
-/work/shared/guides/testing-shells.md.
+the shared guide testing-shells.md.
 """
 
 from __future__ import annotations
