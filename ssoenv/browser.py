@@ -121,7 +121,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(HTTPServer):
     result: dict[str, str] | None = None
-    allow_reuse_address = False
+    # a fixed --callback-port must be reusable at once (TIME_WAIT); Linux still refuses a second listener
+    allow_reuse_address = True
 
 
 class LoopbackListener:

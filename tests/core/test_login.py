@@ -237,3 +237,52 @@ def test_no_text_browser_takes_over_the_terminal(sandbox: Sandbox, tmp_path: Pat
         assert proc.returncode == 0, err
         assert "/device?user_code=" in err
     assert not marker.exists()
+
+
+TAMPERING_BROWSER = """
+import sys, urllib.request, urllib.error
+from urllib.parse import urlsplit, parse_qs, urlencode
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+opener = urllib.request.build_opener(NoRedirect)
+try:
+    opener.open(sys.argv[1], timeout=10)
+    raise SystemExit("expected a redirect")
+except urllib.error.HTTPError as exc:
+    location = exc.headers["Location"]
+parts = urlsplit(location)
+query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+query["state"] = "forged-" + query["state"]
+urllib.request.urlopen(f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(query)}", timeout=10).read()
+"""
+
+
+def test_pkce_state_mismatch_is_refused(sandbox: Sandbox, tmp_path: Path) -> None:
+    script = tmp_path / "tamper.py"
+    script.write_text(TAMPERING_BROWSER)
+    proc = sandbox.run(["login", "dev"], env={"BROWSER": f"{sys.executable} {script} %s"}, timeout=60)
+    assert proc.returncode == 7
+    assert "State parameter does not match expected value." in proc.stderr
+    assert not (sandbox.sso_cache / CORP_TOKEN).exists()
+
+
+def test_fixed_callback_port(sandbox: Sandbox) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = sandbox.run(["login", "dev", "--callback-port", str(port)], env={"BROWSER": BROWSER})
+    assert proc.returncode == 0, proc.stderr
+    assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Foauth%2Fcallback" in proc.stderr
+    # the same from the sso-session's config key
+    text = sandbox.config_file.read_text().replace(
+        "[sso-session corp]\n", f"[sso-session corp]\nssoenv_callback_port = {port}\n"
+    )
+    sandbox.config_file.write_text(text)
+    proc = sandbox.run(["login", "dev", "--force"], env={"BROWSER": BROWSER})
+    assert proc.returncode == 0, proc.stderr
+    assert f"127.0.0.1%3A{port}%2Foauth" in proc.stderr
