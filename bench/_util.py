@@ -55,5 +55,7 @@ def time_command(argv: Sequence[str], env: dict[str, str], runs: int = 20, warmu
 
 
 def report(name: str, value_s: float, baseline_s: float, baseline_name: str, target: str) -> None:
-    print(f"{name:<44} {value_s * 1000:8.1f} ms   {baseline_name}: {baseline_s * 1000:6.1f} ms   "
-          f"ratio {value_s / baseline_s:5.2f}x   (target {target})")
+    print(
+        f"{name:<44} {value_s * 1000:8.1f} ms   {baseline_name}: {baseline_s * 1000:6.1f} ms   "
+        f"ratio {value_s / baseline_s:5.2f}x   (target {target})"
+    )

@@ -33,8 +33,9 @@ def main() -> None:
         (home / ".aws" / "config").write_text(CONFIG)
         env = isolated_env(home, emu.env())
         exe = ssoenv_cmd()
-        subprocess.run([*exe, "login", "dev", "--use-device-code", "--no-browser"], env=env, check=True,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*exe, "login", "dev", "--use-device-code", "--no-browser"], env=env, check=True, stderr=subprocess.DEVNULL
+        )
         subprocess.run([*exe, "export", "dev", "--format", "env"], env=env, check=True, stdout=subprocess.DEVNULL)
         base = time_command([sys.executable, "-c", "pass"], env)
         use = time_command([*exe, "use", "dev", "--shell", "bash", "--quiet"], env)
