@@ -37,7 +37,6 @@ test: install-test shells
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/python -m pip install -q ruff mypy
 	$(BIN)/ruff check ssoenv tests bench
 	$(BIN)/mypy ssoenv
 
