@@ -231,6 +231,25 @@ class Wizard:
             except SsoenvError as exc:
                 self.io.say(f"  {exc}")
 
+    def _start_url_and_region(self, a: Answers, current: dict[str, str]) -> tuple[str, str]:
+        """Step 1's start URL and SSO region (flags, prompts, or the profile's current values)."""
+        url = self._answer(
+            flag="--start-url",
+            given=a.start_url,
+            prompt="SSO start URL",
+            current=current.get("sso_start_url"),
+            validate=check_start_url,
+        )
+        region = self._answer(
+            flag="--sso-region",
+            given=a.sso_region,
+            prompt="SSO region",
+            current=current.get("sso_region"),
+            validate=lambda v: check_region(v, what="SSO region"),
+        )
+        assert url is not None and region is not None
+        return url, region
+
     # ---- steps
 
     def _sessions(self) -> dict[str, dict[str, str]]:
@@ -296,21 +315,7 @@ class Wizard:
                 "WARNING: without an SSO session name this is a legacy profile: its login cannot be "
                 "refreshed and the browser (PKCE) sign-in is not available. A session name is recommended."
             )
-            url = self._answer(
-                flag="--start-url",
-                given=a.start_url,
-                prompt="SSO start URL",
-                current=current.get("sso_start_url"),
-                validate=check_start_url,
-            )
-            region = self._answer(
-                flag="--sso-region",
-                given=a.sso_region,
-                prompt="SSO region",
-                current=current.get("sso_region"),
-                validate=lambda v: check_region(v, what="SSO region"),
-            )
-            assert url is not None and region is not None
+            url, region = self._start_url_and_region(a, current)
             return SsoSession(name=None, start_url=url, region=region), None
         existing = sessions.get(name)
         if existing and existing.get("sso_start_url") and existing.get("sso_region"):
@@ -330,20 +335,7 @@ class Wizard:
                 f"[sso-session {name}] exists but lacks sso_start_url or sso_region",
                 hint="fix it in the config, or choose another session name",
             )
-        url = self._answer(
-            flag="--start-url",
-            given=a.start_url,
-            prompt="SSO start URL",
-            current=current.get("sso_start_url"),
-            validate=check_start_url,
-        )
-        region = self._answer(
-            flag="--sso-region",
-            given=a.sso_region,
-            prompt="SSO region",
-            current=current.get("sso_region"),
-            validate=lambda v: check_region(v, what="SSO region"),
-        )
+        url, region = self._start_url_and_region(a, current)
         scope_text = self._answer(
             flag="--sso-registration-scopes",
             given=a.scopes,
@@ -352,7 +344,7 @@ class Wizard:
             suggestion=DEFAULT_SCOPES,
             validate=_valid_scopes,
         )
-        assert url is not None and region is not None and scope_text is not None
+        assert scope_text is not None
         section = {"sso_start_url": url, "sso_region": region, "sso_registration_scopes": scope_text}
         session = SsoSession(
             name=name, start_url=url, region=region, scopes=tuple(s.strip() for s in scope_text.split(","))
