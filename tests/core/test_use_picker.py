@@ -51,3 +51,29 @@ def test_picker_escape_changes_nothing(sandbox: Sandbox) -> None:
     child.send("\x1b")
     child.expect(r"rc=130 \[\]")
     child.expect(pexpect.EOF)
+
+
+def test_use_logs_in_through_the_hook_wrapper_without_polluting_eval(sandbox: Sandbox) -> None:
+    """No session yet: `ssoenv use dev` (hook wrapper) logs in on stderr/tty, then the shell has the role."""
+    bash = require_program("bash")
+    hook = sandbox.run(["hook", "bash"])
+    assert hook.returncode == 0, hook.stderr
+    rc = sandbox.home / "rc.bash"
+    rc.write_text(hook.stdout + "\nPS1='P''> '\n")
+    child = pexpect.spawn(
+        bash,
+        ["--noprofile", "--rcfile", str(rc), "-i"],
+        env={**sandbox.env, "BROWSER": BROWSER},
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(30, 250),
+    )
+    child.expect("P> ")
+    child.sendline("ssoenv use dev")
+    child.expect("logging in to")
+    child.expect("using dev")
+    child.expect("P> ")
+    child.sendline("echo acct=$SSOENV_ACCOUNT_ID key=${AWS_ACCESS_KEY_ID:0:4} prof=[${AWS_PROFILE-}]")
+    child.expect(r"acct=111111111111 key=ASIA prof=\[\]")
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
