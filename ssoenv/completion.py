@@ -111,6 +111,11 @@ VERBS: Final[dict[str, Verb]] = {
         (NO_LOGIN, *LOGIN_OPTS),
         (PROFILE, "command"),
     ),
+    "console": Verb(
+        "Open the AWS console signed in with a profile's role.",
+        (Opt(("--service",), ""), Opt(("--region",), ""), Opt(("--print",)), NO_LOGIN, *LOGIN_OPTS),
+        (PROFILE,),
+    ),
     "hook": Verb(
         "Print the shell integration for your rc file (wrapper, prompt, completion).",
         (Opt(("--no-completion",)),),
