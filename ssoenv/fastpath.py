@@ -13,6 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ssoenv.cache import RoleCredentials
+    from ssoenv.config import SsoProfile
 
 _FLAGS = {
     "use": {"--no-login": "no_login", "-q": "quiet", "--quiet": "quiet"},
@@ -64,7 +69,7 @@ def run(verb: str, args: list[str]) -> int | None:
         return None  # the full command will say what is wrong
 
 
-def _cached(profile_name: str):  # type: ignore[no-untyped-def]
+def _cached(profile_name: str) -> tuple[SsoProfile, RoleCredentials | None]:
     from ssoenv.config import load_config, resolve_profile
     from ssoenv.credentials import cached_role_credentials
     from ssoenv.paths import resolve_paths

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,14 +13,16 @@ from ssoenv.envvars import activation, off_changes, use_changes
 from ssoenv.errors import UsageError
 from ssoenv.ui.status import format_duration
 
+if TYPE_CHECKING:
+    from ssoenv.shells import Dialect
+
 SHELL_HELP = "Shell to print code for: bash, zsh, fish, pwsh (powershell), json. Default: detected."
 
 
-def _dialect(shell: str | None) -> tuple[str, object]:
+def _dialect(shell: str | None) -> Dialect:
     from ssoenv.shells import detect_shell, get_dialect
 
-    name = shell or detect_shell(os.environ)
-    return name, get_dialect(name)
+    return get_dialect(shell or detect_shell(os.environ))
 
 
 def _refuse_terminal(verb: str, arg: str) -> None:
@@ -79,7 +81,7 @@ def use_command(
     previous one behind; `ssoenv off` undoes it all.
     """
     _refuse_terminal("use", profile or "")
-    _, dialect = _dialect(shell)  # validate --shell before any network call
+    dialect = _dialect(shell)  # validate --shell before any network call
     ctx = Context.load()
     name = profile or _pick_profile(ctx)
     resolved = ctx.profile(name)
@@ -93,7 +95,7 @@ def use_command(
         from ssoenv.credentials import get_role_credentials
 
         creds = get_role_credentials(ctx.paths, resolved, access, force_refresh=refresh)
-    code = dialect.render(use_changes(os.environ, activation(resolved, creds)))  # type: ignore[attr-defined]
+    code = dialect.render(use_changes(os.environ, activation(resolved, creds)))
     click.echo(code, nl=not code.endswith("\n"))
     if not quiet:
         details = [f"{resolved.account_id}/{resolved.role_name}"]
@@ -110,13 +112,13 @@ def use_command(
 def off_command(shell: str | None, quiet: bool) -> None:
     """Print code that removes what `use` set and restores what it displaced."""
     _refuse_terminal("off", "")
-    _, dialect = _dialect(shell)
+    dialect = _dialect(shell)
     changes = off_changes(os.environ)
     if not changes:
         if not quiet:
             say("no profile is in use")
         return
-    code = dialect.render(changes)  # type: ignore[attr-defined]
+    code = dialect.render(changes)
     click.echo(code, nl=not code.endswith("\n"))
     if not quiet:
         say(f"stopped using {os.environ.get('SSOENV_PROFILE', 'the profile')}")
