@@ -173,13 +173,12 @@ class AwsConfig:
 
     def value(self, profile: str, key: str) -> str | None:
         """A profile key as botocore sees it: the credentials file wins over the config file."""
-        if profile in self.credentials:
+        if self.credentials and profile in self.credentials:
             value = self.credentials[profile].get(key)
             if value is not None:
                 return value
-        if profile in self.profiles:
-            return self.profiles[profile].get(key)
-        return None
+        section = self.profiles.get(profile)
+        return section.get(key) if section is not None else None
 
 
 def profile_not_found(cfg: AwsConfig, name: str) -> ProfileNotFound:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import Any
 
 import click
@@ -82,7 +83,8 @@ def list_command(as_json: bool) -> None:
     if as_json:
         for row in rows:
             row["active"] = row["profile"] == active
-        click.echo(json.dumps(rows, indent=2))
+        # indented for people; compact (and several times faster) for pipes
+        click.echo(json.dumps(rows, indent=2 if sys.stdout.isatty() else None))
         return
     if not rows:
         click.echo(f"ssoenv: no profiles in {ctx.paths.config_file}; run `ssoenv configure`", err=True)
