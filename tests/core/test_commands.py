@@ -213,3 +213,23 @@ def test_shell_starts_the_users_shell_with_credentials_and_depth(logged_in: Sand
     child.sendline("exit")
     child.expect(pexpect.EOF)
     assert os.environ.get("SSOENV_SHELL_DEPTH") is None
+
+
+def test_exec_replaces_itself_so_signals_reach_the_command(logged_in: Sandbox) -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ssoenv", "exec", "dev", "--", "sleep", "30"],
+        env=logged_in.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not cmdline.read_bytes().startswith(b"sleep\0"):
+        time.sleep(0.05)
+    assert cmdline.read_bytes().startswith(b"sleep\0")  # same pid: ssoenv became the command
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == -signal.SIGTERM
