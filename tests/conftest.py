@@ -144,12 +144,18 @@ def standard_config(start_url: str = START_URL) -> str:
     """
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path, emulator: Emulator) -> Sandbox:
+def new_sandbox(tmp_path: Path, emu: Emulator, config: str | None) -> Sandbox:
+    """A temp HOME pointing at ``emu``, with ``config`` (written as is) as its AWS config file."""
     home = tmp_path / "home"
     (home / ".aws").mkdir(parents=True)
     env = base_env(home)
-    env.update(emulator.env())
-    sb = Sandbox(home=home, env=env, emulator=emulator)
-    sb.write_config(standard_config())
+    env.update(emu.env())
+    sb = Sandbox(home=home, env=env, emulator=emu)
+    if config is not None:
+        sb.config_file.write_text(config)
     return sb
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, emulator: Emulator) -> Sandbox:
+    return new_sandbox(tmp_path, emulator, textwrap.dedent(standard_config()).lstrip("\n"))

@@ -10,7 +10,7 @@ import pexpect
 import pytest
 
 from ssoenv.emulator import Emulator, EmulatorConfig
-from tests.conftest import START_URL, Sandbox, base_env
+from tests.conftest import START_URL, Sandbox, new_sandbox
 
 LOGIN = ["--use-device-code", "--no-browser"]  # the emulator pre-approves device codes
 
@@ -53,14 +53,7 @@ def emu_one() -> Iterator[Emulator]:
 
 
 def make_sandbox(tmp_path: Path, emu: Emulator, config: str | None = CORP_CONFIG) -> Sandbox:
-    home = tmp_path / "home"
-    (home / ".aws").mkdir(parents=True)
-    env = base_env(home)
-    env.update(emu.env())
-    sb = Sandbox(home=home, env=env, emulator=emu)
-    if config is not None:
-        sb.config_file.write_text(config)
-    return sb
+    return new_sandbox(tmp_path, emu, config)
 
 
 def spawn(sb: Sandbox, *args: str) -> pexpect.spawn:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ssoenv.emulator import Emulator, EmulatorConfig
-from tests.conftest import START_URL, Sandbox, base_env
+from tests.conftest import START_URL, Sandbox, new_sandbox
 
 ACCOUNTS = 250
 ROLES = 3
@@ -44,13 +44,7 @@ def big_emulator() -> Iterator[Emulator]:
 
 
 def make_sandbox(tmp_path: Path, emu: Emulator, config: str | None = SESSION_CONFIG, *, login: bool = True) -> Sandbox:
-    home = tmp_path / "home"
-    (home / ".aws").mkdir(parents=True)
-    env = base_env(home)
-    env.update(emu.env())
-    sb = Sandbox(home=home, env=env, emulator=emu)
-    if config is not None:
-        sb.config_file.write_text(config)
+    sb = new_sandbox(tmp_path, emu, config)
     if login:
         sb.run(["login", "--sso-session", "corp", "--use-device-code", "--no-browser"], check=True)
     return sb
