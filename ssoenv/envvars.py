@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from ssoenv.cache import RoleCredentials, format_timestamp
-from ssoenv.config import SsoProfile
+from ssoenv.chain import AnyProfile
 
 Changes = dict[str, "str | None"]
 
@@ -47,7 +47,7 @@ class Activation(NamedTuple):
     credentials: RoleCredentials | None  # None with --profile-only
 
 
-def activation(profile: SsoProfile, creds: RoleCredentials | None) -> Activation:
+def activation(profile: AnyProfile, creds: RoleCredentials | None) -> Activation:
     return Activation(profile.name, profile.account_id, profile.role_name, profile.region, creds)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ssoenv.cache import RoleCredentials
-    from ssoenv.config import SsoProfile
+    from ssoenv.chain import AnyProfile
 
 _FLAGS = {
     "use": {"--no-login": "no_login", "-q": "quiet", "--quiet": "quiet"},
@@ -69,14 +69,16 @@ def run(verb: str, args: list[str]) -> int | None:
         return None  # the full command will say what is wrong
 
 
-def _cached(profile_name: str) -> tuple[SsoProfile, RoleCredentials | None]:
-    from ssoenv.config import load_config, resolve_profile
-    from ssoenv.credentials import cached_role_credentials
+def _cached(profile_name: str) -> tuple[AnyProfile, RoleCredentials | None]:
+    """The profile (SSO or a role chain) and its fresh cached credentials, if any."""
+    from ssoenv.chain import resolve_any
+    from ssoenv.config import load_config
     from ssoenv.paths import resolve_paths
+    from ssoenv.profilecreds import cached_credentials
 
     paths = resolve_paths(os.environ)
-    profile = resolve_profile(load_config(paths), profile_name)
-    return profile, cached_role_credentials(paths, profile)
+    profile = resolve_any(load_config(paths), profile_name)
+    return profile, cached_credentials(paths, profile)
 
 
 def _use(opts: dict[str, str | bool]) -> int | None:

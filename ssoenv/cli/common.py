@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ssoenv.config import AwsConfig, SsoProfile, load_config, resolve_profile
+from ssoenv.chain import AnyProfile, resolve_any
+from ssoenv.config import AwsConfig, load_config
 from ssoenv.credentials import Access
 from ssoenv.loginopts import LoginOptions
 from ssoenv.paths import Paths, resolve_paths
@@ -36,8 +37,9 @@ class Context:
         paths = resolve_paths(os.environ)
         return cls(paths=paths, config=load_config(paths))
 
-    def profile(self, name: str) -> SsoProfile:
-        return resolve_profile(self.config, name)
+    def profile(self, name: str) -> AnyProfile:
+        """An SSO profile or a role chain rooted at one."""
+        return resolve_any(self.config, name)
 
 
 def login_options(func: F) -> F:
@@ -70,6 +72,6 @@ def make_access(
 
 
 def fetch_credentials(ctx: Context, name: str, access: Access, *, force_refresh: bool = False) -> RoleCredentials:
-    from ssoenv.credentials import get_role_credentials
+    from ssoenv.profilecreds import get_credentials
 
-    return get_role_credentials(ctx.paths, ctx.profile(name), access, force_refresh=force_refresh)
+    return get_credentials(ctx.paths, ctx.profile(name), access, force_refresh=force_refresh, environ=os.environ)

@@ -10,8 +10,9 @@ from typing import Any
 import click
 
 from ssoenv.cache import Token, now
+from ssoenv.chain import is_chained, resolve_chain
 from ssoenv.cli.common import Context
-from ssoenv.config import SsoProfile, login_session_for_profile, resolve_profile
+from ssoenv.config import SsoProfile, SsoSession, login_session_for_profile, resolve_profile
 from ssoenv.credentials import token_state
 from ssoenv.errors import ConfigError
 from ssoenv.ui.status import format_duration
@@ -29,7 +30,17 @@ def _row(ctx: Context, name: str, states: dict[str, tuple[str, Token | None]]) -
         "state": None,
         "expires_at": None,
         "error": None,
+        "chain": None,  # for role profiles: the source profiles, nearest first, down to the SSO root
     }
+    if is_chained(cfg, name):
+        try:
+            chained = resolve_chain(cfg, name)
+        except ConfigError as exc:
+            row["state"] = "invalid"
+            row["error"] = str(exc)
+            return row
+        row.update(account_id=chained.account_id, role_name=chained.role_name, chain=list(chained.sources))
+        return _session_state(ctx, row, chained.session, states)
     is_sso = bool(row["account_id"] or row["role_name"] or row["sso_session"] or row["start_url"])
     if not is_sso:
         row["state"] = "not-sso"
@@ -41,6 +52,12 @@ def _row(ctx: Context, name: str, states: dict[str, tuple[str, Token | None]]) -
         row["state"] = "invalid"
         row["error"] = str(exc)
         return row
+    return _session_state(ctx, row, session, states)
+
+
+def _session_state(
+    ctx: Context, row: dict[str, Any], session: SsoSession, states: dict[str, tuple[str, Token | None]]
+) -> dict[str, Any]:
     row["start_url"] = session.start_url
     key = session.cache_key_source
     if key not in states:  # profiles of one session share one token file: read it once
@@ -98,7 +115,7 @@ def list_command(as_json: bool) -> None:
                 row["account_id"] or "-",
                 row["role_name"] or "-",
                 row["region"] or "-",
-                row["sso_session"] or row["start_url"] or "-",
+                " → ".join(row["chain"]) if row["chain"] else row["sso_session"] or row["start_url"] or "-",
                 _state_text(row),
             )
         )

@@ -38,20 +38,22 @@ def _refuse_terminal(verb: str, arg: str) -> None:
 
 
 def _pick_profile(ctx: Context) -> str:
-    from ssoenv.config import sso_profiles
+    from ssoenv.chain import ChainedProfile, servable_profiles
 
     if not (sys.stdin.isatty() or sys.stderr.isatty()):
         raise UsageError("`ssoenv use` needs a profile name", hint="run `ssoenv list` to see them")
-    names = [name for name, resolved in sso_profiles(ctx.config)]
+    profiles = servable_profiles(ctx.config)
+    names = [name for name, _ in profiles]
     if not names:
         raise UsageError(f"no SSO profiles in {ctx.paths.config_file}", hint="run `ssoenv configure`")
     labels = []
-    for name, resolved in sso_profiles(ctx.config):
+    for name, resolved in profiles:
         if isinstance(resolved, Exception):
             labels.append(f"{name}  (invalid: {resolved.message})")
         else:
             region = f" {resolved.region}" if resolved.region else ""
-            labels.append(f"{name}  {resolved.account_id}/{resolved.role_name}{region}")
+            via = f"  via {resolved.chain_text}" if isinstance(resolved, ChainedProfile) else ""
+            labels.append(f"{name}  {resolved.account_id}/{resolved.role_name}{region}{via}")
     from ssoenv.ui.picker import pick
 
     return names[pick(labels, title="Use which profile?")]
@@ -92,9 +94,9 @@ def use_command(
         get_token(ctx.paths, resolved.session, access)
         creds = None
     else:
-        from ssoenv.credentials import get_role_credentials
+        from ssoenv.profilecreds import get_credentials
 
-        creds = get_role_credentials(ctx.paths, resolved, access, force_refresh=refresh)
+        creds = get_credentials(ctx.paths, resolved, access, force_refresh=refresh, environ=os.environ)
     code = dialect.render(use_changes(os.environ, activation(resolved, creds)))
     click.echo(code, nl=not code.endswith("\n"))
     if not quiet:

@@ -20,7 +20,7 @@ MAX_PAGE_SIZE: Final = 100
 # Names of every operation the emulator answers (request log, fault injection).
 OIDC_OPERATIONS: Final = ("RegisterClient", "StartDeviceAuthorization", "CreateToken")
 PORTAL_OPERATIONS: Final = ("GetRoleCredentials", "ListAccounts", "ListAccountRoles", "Logout")
-STS_OPERATIONS: Final = ("GetCallerIdentity",)
+STS_OPERATIONS: Final = ("GetCallerIdentity", "AssumeRole")
 FEDERATION_OPERATIONS: Final = ("GetSigninToken", "Login")
 PAGE_OPERATIONS: Final = ("Authorize", "AuthorizeDecision", "DevicePage", "DeviceDecision")
 API_OPERATIONS: Final[tuple[str, ...]] = (

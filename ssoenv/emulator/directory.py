@@ -17,7 +17,8 @@ Directory file (``EmulatorConfig.directory_file``, ``ssoenv emulator --directory
         {"id": "111111111111", "name": "dev", "email": "aws+dev@example.com",
          "roles": ["AdministratorAccess", "ReadOnly"]},
         {"id": "222222222222", "name": "prod", "roles": ["ReadOnly"]}
-      ]
+      ],
+      "iam_roles": [...], "mfa_devices": {...}     (optional: see ssoenv.emulator.iam)
     }
 
 ``id`` must be 12 digits and unique; ``name`` defaults to ``account-<id>``; ``email`` to
@@ -34,6 +35,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+
+from ssoenv.emulator.iam import Iam
 
 ACCOUNT_NAMES: Final = (
     "dev",
@@ -101,6 +104,7 @@ class Directory:
         self._accounts: dict[str, Account] = {}
         self.user_name = user_name  # from a directory file; None = use the config's
         self.default_roles = list(default_roles)
+        self.iam = Iam()  # roles STS AssumeRole can assume, MFA devices (see ssoenv.emulator.iam)
         for acct in accounts:
             self._insert(acct.copy())
 
@@ -144,6 +148,7 @@ class Directory:
             if acct.account_id in directory._accounts:
                 raise ValueError(f"duplicate account id {acct.account_id}")
             directory._insert(acct)
+        directory.iam.load(data)
         return directory
 
     @classmethod
@@ -162,6 +167,7 @@ class Directory:
             out: dict[str, Any] = {"accounts": [a.to_dict() for a in self._accounts.values()]}
             if self.user_name:
                 out["user_name"] = self.user_name
+            out.update(self.iam.to_dict())
             return out
 
     def _insert(self, acct: Account) -> None:

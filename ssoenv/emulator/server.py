@@ -437,4 +437,16 @@ class Emulator:
             return {"ok": True}
         if route == "directory/remove-role":
             return {"removed": d.remove_role(str(body["account_id"]), str(body["role_name"]))}
+        if route == "directory/add-iam-role":
+            external = body.get("external_id")
+            role = d.iam.add_role(
+                str(body["arn"]),
+                external_id=None if external is None else str(external),
+                mfa=bool(body.get("mfa", False)),
+                max_session_duration=int(body.get("max_session_duration", 3600)),
+            )
+            return role.to_dict()
+        if route == "directory/add-mfa-device":
+            d.iam.add_mfa_device(str(body["serial"]), str(body["secret"]))
+            return {"ok": True}
         raise _ControlError(404, f"no control route {method} {route}")

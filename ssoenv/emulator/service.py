@@ -12,6 +12,11 @@ the wire protocol of spec section 3 exactly:
   ``x-amzn-ErrorType`` + ``{"message"}``.
 * STS (query, XML): ``POST /`` ``Action=GetCallerIdentity``; the caller is found through the
   access key id of the SigV4 ``Credential=`` (signatures are not verified).
+  ``Action=AssumeRole``: the caller must sign (SigV4, verified) with credentials the emulator
+  issued; ``RoleArn`` must name a role of ``directory.iam`` (else AccessDenied), with its
+  ``ExternalId`` and MFA (``SerialNumber`` + ``TokenCode``, TOTP) when its trust asks for them;
+  ``DurationSeconds`` 900..43200 and at most 3600 when the caller is itself a role (always the
+  case here: SSO role credentials are role sessions too), and at most the role's maximum.
 * Console federation: ``GET /federation?Action=getSigninToken|login``.
 
 Behaviour worth knowing (the real service's, where it is known):
@@ -58,6 +63,8 @@ from ssoenv.emulator.config import (
 )
 from ssoenv.emulator.directory import Directory
 from ssoenv.emulator.faults import FaultPlan
+from ssoenv.emulator.iam import ROLE_ARN
+from ssoenv.emulator.sigv4 import SignatureError, verify
 
 DEVICE_GRANT: Final = "urn:ietf:params:oauth:grant-type:device_code"
 KNOWN_GRANTS: Final = frozenset({"authorization_code", "refresh_token", DEVICE_GRANT})
@@ -71,6 +78,8 @@ _SECRET_QUERY_KEYS: Final = frozenset(
     {"code", "code_verifier", "session", "signintoken", "x-amz-security-token", "x-amz-signature"}
 )
 _CREDENTIAL = re.compile(r"Credential=([A-Za-z0-9]+)/")
+_ROLE_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+_STS_ACTIONS: Final = ("GetCallerIdentity", "AssumeRole")
 
 OAUTH_ERRORS: Final[dict[str, str]] = {
     "AuthorizationPendingException": "authorization_pending",
@@ -335,6 +344,7 @@ class RoleCredentials:
     role_name: str
     user: str
     expires_at: float
+    assumed_arn: str | None = None  # the IAM role ARN, for AssumeRole credentials
 
 
 @dataclass
@@ -409,7 +419,7 @@ class Backend:
                 return ops[path]
             if path == "/":
                 action = req.form().get("Action") or req.query.get("Action")
-                return "GetCallerIdentity" if action == "GetCallerIdentity" else "STS"
+                return action if action in _STS_ACTIONS else "STS"
         if method == "GET":
             ops = {
                 "/federation/credentials": "GetRoleCredentials",
@@ -426,7 +436,7 @@ class Backend:
             if path == "/":
                 if "Action" in req.query:
                     action = req.query["Action"]
-                    return "GetCallerIdentity" if action == "GetCallerIdentity" else "STS"
+                    return action if action in _STS_ACTIONS else "STS"
                 return "Index"
         return "Unknown"
 
@@ -1060,9 +1070,126 @@ class Backend:
         )
         return Response(200, xml.encode(), "text/xml")
 
+    def op_AssumeRole(self, req: Request, detail: dict[str, str]) -> Response:
+        caller = self._caller(req, detail)
+        try:
+            verify(
+                method=req.method,
+                path=req.path,
+                query=req.query,
+                headers=req.headers,
+                body=req.body,
+                secret_key=caller.secret_access_key,
+            )
+        except SignatureError as exc:
+            fail(403, "SignatureDoesNotMatch", str(exc))
+        params = {**req.query, **req.form()}
+        arn = params.get("RoleArn", "")
+        session_name = params.get("RoleSessionName", "")
+        detail["roleArn"] = arn
+        if not arn:
+            fail(
+                400,
+                "ValidationError",
+                "1 validation error detected: Value null at 'roleArn' failed to satisfy "
+                "constraint: Member must not be null",
+            )
+        match = ROLE_ARN.match(arn)
+        if match is None:
+            fail(400, "ValidationError", f"{arn} is invalid")
+        if not _ROLE_SESSION_NAME.match(session_name):
+            fail(
+                400,
+                "ValidationError",
+                f"1 validation error detected: Value '{session_name}' at 'roleSessionName' "
+                "failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+            )
+        raw_duration = params.get("DurationSeconds", "3600")
+        if not raw_duration.isdigit():
+            fail(400, "ValidationError", f"Value '{raw_duration}' at 'durationSeconds' failed to satisfy constraint")
+        duration = int(raw_duration)
+        if duration < 900:
+            fail(
+                400,
+                "ValidationError",
+                f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed "
+                "to satisfy constraint: Member must have value greater than or equal to 900",
+            )
+        if duration > 43200:
+            fail(
+                400,
+                "ValidationError",
+                f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed "
+                "to satisfy constraint: Member must have value less than or equal to 43200",
+            )
+        # every caller here is a role session (SSO or assumed): this is role chaining
+        if duration > 3600:
+            fail(
+                400,
+                "ValidationError",
+                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+            )
+        caller_arn, _ = self.identity(caller)
+        denied = f"User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {arn}"
+        role = self.directory.iam.role(arn)
+        if role is None:
+            fail(403, "AccessDenied", denied)
+        if duration > role.max_session_duration:
+            fail(
+                400,
+                "ValidationError",
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+            )
+        if role.external_id is not None and params.get("ExternalId") != role.external_id:
+            fail(403, "AccessDenied", denied)
+        if role.mfa:
+            serial, code = params.get("SerialNumber"), params.get("TokenCode")
+            if not serial or not code:
+                fail(403, "AccessDenied", denied)
+            if not self.directory.iam.mfa_code_ok(serial, code, self.now()):
+                fail(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+        creds = RoleCredentials(
+            access_key_id="ASIA" + _random_upper(16),
+            secret_access_key=secrets.token_urlsafe(30),
+            session_token="FwoGZXIvYXdzE" + base64.b64encode(secrets.token_bytes(300)).decode(),
+            account_id=match.group(1),
+            role_name=match.group(2),
+            user=session_name,
+            expires_at=float(int(self.now()) + duration),
+            assumed_arn=arn,
+        )
+        detail["accessKeyId"] = creds.access_key_id
+        with self.lock:
+            self.role_credentials[creds.access_key_id] = creds
+        assumed_arn, assumed_id = self.identity(creds)
+        expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(creds.expires_at))
+        xml = (
+            f'<AssumeRoleResponse xmlns="{STS_NS}">\n'
+            "  <AssumeRoleResult>\n"
+            "    <AssumedRoleUser>\n"
+            f"      <AssumedRoleId>{xml_escape(assumed_id)}</AssumedRoleId>\n"
+            f"      <Arn>{xml_escape(assumed_arn)}</Arn>\n"
+            "    </AssumedRoleUser>\n"
+            "    <Credentials>\n"
+            f"      <AccessKeyId>{creds.access_key_id}</AccessKeyId>\n"
+            f"      <SecretAccessKey>{xml_escape(creds.secret_access_key)}</SecretAccessKey>\n"
+            f"      <SessionToken>{xml_escape(creds.session_token)}</SessionToken>\n"
+            f"      <Expiration>{expiration}</Expiration>\n"
+            "    </Credentials>\n"
+            "  </AssumeRoleResult>\n"
+            "  <ResponseMetadata>\n"
+            f"    <RequestId>{uuid.uuid4()}</RequestId>\n"
+            "  </ResponseMetadata>\n"
+            "</AssumeRoleResponse>\n"
+        )
+        return Response(200, xml.encode(), "text/xml")
+
     @staticmethod
     def identity(creds: RoleCredentials) -> tuple[str, str]:
         """(Arn, UserId) of role credentials, as STS would report them."""
+        if creds.assumed_arn is not None:
+            arn = f"arn:aws:sts::{creds.account_id}:assumed-role/{creds.role_name}/{creds.user}"
+            return arn, f"{role_unique_id(creds.account_id, creds.role_name)}:{creds.user}"
         role = f"AWSReservedSSO_{creds.role_name}_{role_hex(creds.account_id, creds.role_name)}"
         arn = f"arn:aws:sts::{creds.account_id}:assumed-role/{role}/{creds.user}"
         return arn, f"{role_unique_id(creds.account_id, creds.role_name)}:{creds.user}"
