@@ -1,13 +1,17 @@
 """Cached `ssoenv use` and `ssoenv export` against `python -c pass` in the same virtualenv.
 
 Target (issue: shell integration): cached `use` at most 4x the bare interpreter start.
-Also: the same commands with a 10,000-profile config (core issue: no noticeable slowdown).
+Also: the same commands with a 10,000-profile config (core issue: no noticeable slowdown), and
+cached `use` of a two-hop role chain on the SSO profile against cached `use` of the SSO profile
+itself (issue "every profile": within 1.2x).
 """
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
+import time
 
 from _util import isolated_env, report, ssoenv_cmd, temp_home, time_command
 
@@ -23,6 +27,30 @@ region = eu-west-1
 sso_start_url = https://d-1234567890.awsapps.com/start
 sso_region = us-east-1
 """
+HUB = "arn:aws:iam::111111111111:role/hub-admin"
+DEPLOY = "arn:aws:iam::222222222222:role/deploy"
+CHAIN = f"""
+[profile hub-admin]
+role_arn = {HUB}
+source_profile = dev
+
+[profile workload-deploy]
+role_arn = {DEPLOY}
+source_profile = hub-admin
+region = us-east-2
+"""
+
+
+def time_interleaved(commands: list[list[str]], env: dict[str, str], runs: int = 30) -> list[float]:
+    """Median times of ``commands`` run in turn (A B A B ...), so a busy machine weighs on each alike."""
+    samples: list[list[float]] = [[] for _ in commands]
+    for i in range(runs + 3):
+        for argv, out in zip(commands, samples, strict=True):
+            start = time.perf_counter()
+            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            if i >= 3:
+                out.append(time.perf_counter() - start)
+    return [statistics.median(s) for s in samples]
 
 
 def main() -> None:
@@ -30,7 +58,9 @@ def main() -> None:
     emu = Emulator(EmulatorConfig(port=0, approve="preapproved"))
     emu.start()
     try:
-        (home / ".aws" / "config").write_text(CONFIG)
+        (home / ".aws" / "config").write_text(CONFIG + CHAIN)
+        emu.directory.iam.add_role(HUB)
+        emu.directory.iam.add_role(DEPLOY)
         env = isolated_env(home, emu.env())
         exe = ssoenv_cmd()
         subprocess.run(
@@ -42,6 +72,15 @@ def main() -> None:
         export = time_command([*exe, "export", "dev", "--format", "env"], env)
         report("cached `ssoenv use dev --shell bash`", use, base, "python -c pass", "<= 4x")
         report("cached `ssoenv export dev --format env`", export, base, "python -c pass", "<= 4x")
+        subprocess.run([*exe, "export", "workload-deploy"], env=env, check=True, stdout=subprocess.DEVNULL)
+        sso_use, chain_use = time_interleaved(
+            [
+                [*exe, "use", "dev", "--shell", "bash", "--quiet"],
+                [*exe, "use", "workload-deploy", "--shell", "bash", "--quiet"],
+            ],
+            env,
+        )
+        report("cached `use` of a 2-hop role chain", chain_use, sso_use, "SSO profile", "<= 1.2x")
         big = CONFIG + "".join(
             f"\n[profile p{i:05d}]\nsso_session = corp\nsso_account_id = {100000000000 + i}\n"
             f"sso_role_name = ReadOnly\nregion = us-east-1\n"

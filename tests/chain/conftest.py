@@ -79,14 +79,18 @@ def setup_iam(emu: Emulator) -> None:
     iam.add_mfa_device(MFA_SERIAL, MFA_SECRET)
 
 
-@pytest.fixture
-def chain(tmp_path: Path, emulator: Emulator) -> Sandbox:
+def chain_sandbox(tmp_path: Path, emulator: Emulator) -> Sandbox:
     """Logged in to ``corp`` (by ssoenv, through the emulator's scripted browser)."""
     emulator.directory.add_account("333333333333", "audit", roles=["ReadOnly"])
     setup_iam(emulator)
     sb = new_sandbox(tmp_path, emulator, textwrap.dedent(CHAIN_CONFIG).lstrip("\n"))
     sb.run(["login", "dev-sso"], env={"BROWSER": BROWSER}, check=True)
     return sb
+
+
+@pytest.fixture
+def chain(tmp_path: Path, emulator: Emulator) -> Sandbox:
+    return chain_sandbox(tmp_path, emulator)
 
 
 def aws(sb: Sandbox, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
