@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# tests run in parallel, one worker per core (pytest-xdist); JOBS=1 runs them in one process
+JOBS ?= auto
 
 .PHONY: demo test install install-test shells lint typecheck bench clean
 
@@ -34,7 +36,7 @@ shells:
 	fi
 
 test: install-test shells
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check ssoenv tests bench

@@ -8,26 +8,32 @@ a person is there, else LoginRequired. Then GetRoleCredentials, cached for every
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from ssoenv import cache
 from ssoenv.cache import FRESHNESS, RoleCredentials, Token
+from ssoenv.clock import SYSTEM_CLOCK, Clock
 from ssoenv.config import SsoProfile, SsoSession
 from ssoenv.errors import LoginRequired
 from ssoenv.log import debug
-from ssoenv.loginopts import LoginOptions
+from ssoenv.loginopts import LoginDisplay, LoginOptions
 from ssoenv.paths import Paths
+
+T = TypeVar("T")
 
 
 class Access(NamedTuple):
-    """How a command may obtain a token when it needs one."""
+    """How a command may obtain a token when it needs one (built once, by the command layer)."""
 
-    interactive: bool  # a person is there: a login may start
+    interactive: bool  # a login may start (ssoenv.loginopts.may_log_in)
     login_options: LoginOptions | None = None
     profile: str | None = None  # whose endpoint settings to use
     login_command: str = "ssoenv login"
+    display: LoginDisplay | None = None  # where a login shows itself; the core never builds one
+    clock: Clock = SYSTEM_CLOCK
+    relogin_hint: str | None = None  # what to tell a script whose session the portal rejected
 
 
 def token_state(paths: Paths, session: SsoSession) -> tuple[str, Token | None]:
@@ -98,14 +104,54 @@ def _refresh_locked(paths: Paths, session: SsoSession, access: Access) -> Token 
 def login_now(paths: Paths, session: SsoSession, access: Access, *, environ: Mapping[str, str] | None = None) -> Token:
     from ssoenv import oidc
     from ssoenv.browser import browser_usable
-    from ssoenv.ui.status import LoginUI
 
+    ui = access.display
+    if ui is None or not access.interactive:
+        raise LoginRequired(f"the SSO session ({session.label}) needs a login", hint=_login_hint(session, access))
     options = access.login_options or LoginOptions(profile=access.profile)
-    ui = LoginUI()
-    ui.message(f"logging in to {session.start_url}")
-    token = oidc.login(paths, session, options, ui, browser_usable=browser_usable(environ))
-    ui.message(f"logged in; the session is valid until {token.expires_at:%Y-%m-%d %H:%M} UTC")
+    ui.message(f"logging in to {session.start_url} ({session.label})")
+    token = oidc.login(paths, session, options, ui, browser_usable=browser_usable(environ), clock=access.clock)
+    ui.message(
+        f"logged in to {session.start_url}; valid until {token.expires_at:%Y-%m-%d %H:%M} UTC"
+        + (" (refreshable)" if token.refresh_token and session.refreshable else "")
+    )
     return token
+
+
+class SignedIn:
+    """A session's token for a series of portal calls, and the one re-login-and-retry policy.
+
+    When the portal rejects the token (revoked, or expired early: ``LoginRequired``), log in once
+    and repeat the call — if a login may start (``access.interactive``); otherwise fail with the
+    command that logs in. Network retries are not this: they live in ``ssoenv.aws``.
+    """
+
+    def __init__(
+        self,
+        paths: Paths,
+        session: SsoSession,
+        access: Access,
+        token: Token,
+        *,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.paths = paths
+        self.session = session
+        self.access = access
+        self.token = token
+        self.environ = environ
+
+    def call(self, fn: Callable[[str], T]) -> T:
+        """``fn(access_token)``, with at most one re-login in between."""
+        try:
+            return fn(self.token.access_token)
+        except LoginRequired as exc:
+            if not self.access.interactive:
+                hint = self.access.relogin_hint or _login_hint(self.session, self.access)
+                raise LoginRequired(exc.message, hint=hint) from exc
+            debug("the portal rejected the token (%s); logging in again", exc.message)
+            self.token = login_now(self.paths, self.session, self.access, environ=self.environ)
+        return fn(self.token.access_token)
 
 
 def cached_role_credentials(
@@ -133,13 +179,9 @@ def get_role_credentials(
 
     token = get_token(paths, profile.session, access, environ=environ)
     portal = Portal(profile.session.region, profile=access.profile or profile.name)
-    try:
-        creds = portal.get_role_credentials(token.access_token, profile.account_id, profile.role_name)
-    except LoginRequired as exc:
-        # the portal no longer accepts the token (revoked, or expired early)
-        if not access.interactive:
-            raise LoginRequired(exc.message, hint=_login_hint(profile.session, access)) from exc
-        token = login_now(paths, profile.session, access, environ=environ)
-        creds = portal.get_role_credentials(token.access_token, profile.account_id, profile.role_name)
+    signed_in = SignedIn(paths, profile.session, access, token, environ=environ)
+    creds = signed_in.call(
+        lambda access_token: portal.get_role_credentials(access_token, profile.account_id, profile.role_name)
+    )
     cache.save_role_credentials(paths, profile, creds)
     return creds

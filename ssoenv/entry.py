@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import sys
 
+from ssoenv.clock import Clock
 
-def main(argv: list[str] | None = None) -> None:
+
+def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
+    """``clock`` (an ``ssoenv.clock.Clock``) replaces the real one; tests of the login flows pass one."""
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "_complete":
         from ssoenv.completion import complete_main
@@ -22,4 +25,4 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(code)
     from ssoenv.cli import main as cli_main
 
-    cli_main(args)
+    cli_main(args, clock=clock)

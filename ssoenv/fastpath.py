@@ -97,13 +97,9 @@ def _use(opts: dict[str, str | bool]) -> int | None:
     sys.stdout.write(code if code.endswith("\n") else code + "\n")
     sys.stdout.flush()
     if not opts.get("quiet"):
-        from ssoenv.ui.status import format_duration
+        from ssoenv.ui.status import say, using_message
 
-        details = [f"{profile.account_id}/{profile.role_name}"]
-        if profile.region:
-            details.append(profile.region)
-        details.append(f"credentials valid for {format_duration(creds.remaining().total_seconds())}")
-        sys.stderr.write(f"ssoenv: using {profile.name} ({', '.join(details)})\n")
+        say(using_message(profile, creds))
     return 0
 
 

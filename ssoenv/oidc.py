@@ -20,12 +20,12 @@ from ssoenv import cache
 from ssoenv.aws import client, error_code, error_message, translate_transport_error
 from ssoenv.browser import LoopbackListener, open_browser
 from ssoenv.cache import Registration, Token
+from ssoenv.clock import SYSTEM_CLOCK, Clock
 from ssoenv.config import SsoSession
 from ssoenv.errors import Interrupted, LoginFailed, ServiceError
 from ssoenv.log import debug
-from ssoenv.loginopts import LoginOptions
+from ssoenv.loginopts import LoginDisplay, LoginOptions
 from ssoenv.paths import Paths
-from ssoenv.ui.status import LoginUI
 
 UTC = timezone.utc
 DEFAULT_SCOPES = ("sso:account:access",)
@@ -120,18 +120,24 @@ def _token_from_response(
 # Device authorization
 
 
-def _sleep_with_countdown(seconds: float, deadline: float, ui: LoginUI) -> None:
-    end = time.monotonic() + seconds
+def _sleep_with_countdown(seconds: float, deadline: float, ui: LoginDisplay, clock: Clock) -> None:
+    end = clock.monotonic() + seconds
     while True:
-        left = end - time.monotonic()
+        left = end - clock.monotonic()
         if left <= 0:
             return
-        ui.tick(deadline - time.monotonic())
-        time.sleep(min(left, 0.5))
+        ui.tick(deadline - clock.monotonic())
+        clock.sleep(min(left, 0.5))
 
 
 def device_login(
-    paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginUI, *, open_page: bool = True
+    paths: Paths,
+    session: SsoSession,
+    options: LoginOptions,
+    ui: LoginDisplay,
+    *,
+    open_page: bool = True,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Token:
     """Device authorization; the page is opened in a browser only when ``open_page`` (one can reach
     the user) — otherwise a text browser could take over the terminal — and never with no_browser."""
@@ -156,7 +162,7 @@ def device_login(
             ) from exc
         raise _client_error(exc, "starting the device authorization") from exc
     interval = float(start.get("interval") or 5)
-    deadline = time.monotonic() + float(start.get("expiresIn") or 600)
+    deadline = clock.monotonic() + float(start.get("expiresIn") or 600)
     device_code = start["deviceCode"]
 
     def attempt() -> Token | None:
@@ -203,12 +209,12 @@ def device_login(
             ui.browser_failed(problem)
     try:
         while True:
-            if time.monotonic() >= deadline:
+            if clock.monotonic() >= deadline:
                 raise LoginFailed(
                     "the device code expired before the login was approved",
                     hint="run `ssoenv login` again",
                 )
-            _sleep_with_countdown(interval, deadline, ui)
+            _sleep_with_countdown(interval, deadline, ui, clock)
             token = attempt()
             if token is not None:
                 return token
@@ -248,7 +254,8 @@ def authorize_url(
     return f"{base}?{query}&code_challenge={challenge}"
 
 
-def pkce_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginUI) -> Token:
+def pkce_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginDisplay) -> Token:
+    """Authorization code + PKCE; waits on the real clock for a real browser's redirect."""
     from botocore.exceptions import ClientError
 
     oidc = _oidc(session, options.profile)
@@ -333,14 +340,22 @@ def refresh(paths: Paths, session: SsoSession, token: Token, *, profile: str | N
     return _token_from_response(session, token.client_id, token.client_secret, token.registration_expires_at, response)
 
 
-def login(paths: Paths, session: SsoSession, options: LoginOptions, ui: LoginUI, *, browser_usable: bool) -> Token:
+def login(
+    paths: Paths,
+    session: SsoSession,
+    options: LoginOptions,
+    ui: LoginDisplay,
+    *,
+    browser_usable: bool,
+    clock: Clock = SYSTEM_CLOCK,
+) -> Token:
     """Run the right flow and write the token file. Ctrl-C leaves no partial file."""
     use_device = options.use_device_code or not session.refreshable or options.no_browser or not browser_usable
     if not browser_usable and not options.use_device_code and session.refreshable and not options.no_browser:
         ui.message("no browser can be opened here; using the device code flow")
     try:
         if use_device:
-            token = device_login(paths, session, options, ui, open_page=browser_usable)
+            token = device_login(paths, session, options, ui, open_page=browser_usable, clock=clock)
         else:
             token = pkce_login(paths, session, options, ui)
     except KeyboardInterrupt as exc:

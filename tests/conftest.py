@@ -1,8 +1,14 @@
 """Shared fixtures: a fresh emulator per test and an isolated sandbox HOME pointing at it.
 
-No test reads or writes the real ~/.aws or HOME: every subprocess gets a minimal environment
+No test reads or writes the real ~/.aws or HOME: every run of ssoenv gets a minimal environment
 built here, with HOME, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE in a temp dir and the
 AWS_ENDPOINT_URL_* variables pointing at the emulator on 127.0.0.1.
+
+``sandbox.run([...])`` runs ssoenv *in this process* (``tests/inprocess.py``) unless the command
+needs a real one (exec, shell, demo, emulator, SSOENV_DEBUG=1) or the test asks for one with
+``process=True``. ``clock`` fixture: an injectable clock that also moves the emulator's, so the
+device-code flow's waiting takes no real time. Everything here is safe under pytest-xdist (ports
+are chosen by the OS, every path is under the test's own ``tmp_path``).
 """
 
 from __future__ import annotations
@@ -12,14 +18,17 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ssoenv.clock import Clock
 from ssoenv.emulator import Emulator, EmulatorConfig
+from tests.inprocess import needs_a_process, run_cli
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START_URL = "https://d-1234567890.awsapps.com/start"
@@ -97,18 +106,32 @@ class Sandbox:
         env: Mapping[str, str] | None = None,
         timeout: float = 60,
         check: bool = False,
+        process: bool | None = None,
+        clock: Clock | None = None,
     ) -> subprocess.CompletedProcess[str]:
+        """``ssoenv ARGS`` with the sandbox's environment (plus ``env``), in ``home``.
+
+        In this process unless ``process=True`` or the command needs a real one (see
+        ``tests.inprocess.needs_a_process``); ``timeout`` applies to real processes only
+        (pytest-timeout bounds the rest). ``clock`` replaces the real clock (in-process only).
+        """
         full_env = {**self.env, **(env or {})}
-        proc = subprocess.run(
-            [sys.executable, "-m", "ssoenv", *args],
-            input=input,
-            stdin=None if input is not None else subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            env=full_env,
-            timeout=timeout,
-            cwd=self.home,
-        )
+        if process is None:
+            process = needs_a_process(args, full_env)
+        if not process:
+            proc = run_cli(args, env=full_env, cwd=self.home, input=input, clock=clock)
+        else:
+            assert clock is None, "a clock can only be injected in-process"
+            proc = subprocess.run(
+                [sys.executable, "-m", "ssoenv", *args],
+                input=input,
+                stdin=None if input is not None else subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                env=full_env,
+                timeout=timeout,
+                cwd=self.home,
+            )
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"ssoenv {' '.join(args)} exited {proc.returncode}\nstdout:{proc.stdout}\nstderr:{proc.stderr}"
@@ -154,6 +177,44 @@ def new_sandbox(tmp_path: Path, emu: Emulator, config: str | None) -> Sandbox:
     if config is not None:
         sb.config_file.write_text(config)
     return sb
+
+
+class EmulatorClock(Clock):
+    """A clock for the login flows that hardly waits: ``sleep`` moves this clock and the emulator's.
+
+    Each sleep still takes up to ``yield_real`` real seconds (default 0.05), so a stand-in browser
+    in another process gets to approve a device code before ten simulated minutes have passed.
+    ``slept`` lists every sleep; ``on_sleep(clock)``, if set, runs after each one (approve a pending
+    login after N polls, say). Pass it as ``sandbox.run([...], clock=clock)``.
+    """
+
+    def __init__(self, emulator: Emulator | None = None) -> None:
+        self.now = 1000.0
+        self.emulator = emulator
+        self.slept: list[float] = []
+        self.on_sleep: Callable[[EmulatorClock], None] | None = None
+        self.yield_real = 0.05
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(min(seconds, self.yield_real))
+        self.now += seconds
+        self.slept.append(seconds)
+        if self.emulator is not None:
+            self.emulator.advance(seconds)
+        if self.on_sleep is not None:
+            self.on_sleep(self)
+
+    @property
+    def elapsed(self) -> float:
+        return self.now - 1000.0
+
+
+@pytest.fixture
+def clock(emulator: Emulator) -> EmulatorClock:
+    return EmulatorClock(emulator)
 
 
 @pytest.fixture

@@ -10,12 +10,16 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from ssoenv import __version__
-from ssoenv.errors import EXIT_INTERRUPTED, SsoenvError
+from ssoenv.errors import EXIT_ERROR, EXIT_INTERRUPTED, SsoenvError
+from ssoenv.ui.status import say
+
+if TYPE_CHECKING:
+    from ssoenv.clock import Clock
 
 # verb -> (module under ssoenv.cli, one-line help shown by `ssoenv --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -70,18 +74,22 @@ def cli() -> None:
 
 def report(exc: SsoenvError) -> None:
     """The one place a domain error becomes text: one line on stderr."""
-    click.echo(f"ssoenv: {exc}", err=True)
+    say(str(exc))
 
 
-def main(argv: list[str] | None = None) -> NoReturn:
+def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoReturn:
+    """Run the command line ``argv`` and exit. ``clock`` replaces the real one (tests of login flows)."""
+    from ssoenv.cli.common import Runtime
+
     args = sys.argv[1:] if argv is None else argv
+    runtime = Runtime() if clock is None else Runtime(clock=clock)
     debug = os.environ.get("SSOENV_DEBUG") == "1"
     if debug:
         from ssoenv.log import enable_debug
 
         enable_debug()
     try:
-        rv: Any = cli.main(args=args, prog_name="ssoenv", standalone_mode=False)
+        rv: Any = cli.main(args=args, prog_name="ssoenv", standalone_mode=False, obj=runtime)
     except SsoenvError as exc:
         if debug:
             import traceback
@@ -90,19 +98,19 @@ def main(argv: list[str] | None = None) -> NoReturn:
         report(exc)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("ssoenv: aborted", err=True)
+        say("aborted")
         sys.exit(EXIT_INTERRUPTED)
     except KeyboardInterrupt:
-        click.echo("\nssoenv: interrupted", err=True)
+        say("interrupted", prefix="\nssoenv: ")
         sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except BrokenPipeError:
-        sys.exit(1)
+        sys.exit(EXIT_ERROR)
     except OSError as exc:
         if debug:
             raise
-        click.echo(f"ssoenv: {exc}", err=True)
-        sys.exit(1)
+        say(str(exc))
+        sys.exit(EXIT_ERROR)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -1,30 +1,43 @@
-"""Pieces shared by the commands: context loading, login options, messages on stderr."""
+"""Pieces shared by the commands: context loading, login options, the access policy, messages on stderr."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ssoenv.chain import AnyProfile, resolve_any
+from ssoenv.clock import SYSTEM_CLOCK, Clock
 from ssoenv.config import AwsConfig, load_config
 from ssoenv.credentials import Access
-from ssoenv.loginopts import LoginOptions
+from ssoenv.loginopts import LoginOptions, may_log_in
 from ssoenv.paths import Paths, resolve_paths
+from ssoenv.ui.status import say
 
 if TYPE_CHECKING:
     from ssoenv.cache import RoleCredentials
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+__all__ = ["Context", "Runtime", "fetch_credentials", "login_options", "make_access", "say"]
 
-def say(text: str) -> None:
-    """A message for the person: stderr, prefixed."""
-    click.echo(f"ssoenv: {text}", err=True)
+
+@dataclass
+class Runtime:
+    """What ``ssoenv.cli.main`` is given from outside the command line (tests inject a clock)."""
+
+    clock: Clock = field(default=SYSTEM_CLOCK)
+
+
+def runtime() -> Runtime:
+    ctx = click.get_current_context(silent=True)
+    found = ctx.find_object(Runtime) if ctx is not None else None
+    return found if found is not None else Runtime()
 
 
 @dataclass
@@ -43,32 +56,53 @@ class Context:
 
 
 def login_options(func: F) -> F:
-    """``--use-device-code``, ``--no-browser``, ``--callback-port`` for commands that may log in."""
-    func = click.option(
+    """``--use-device-code``, ``--no-browser``, ``--callback-port`` for commands that may log in.
+
+    The command receives them once, as ``login: LoginOptions``.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, use_device_code: bool, no_browser: bool, callback_port: int | None, **kwargs: Any) -> Any:
+        options = LoginOptions(use_device_code=use_device_code, no_browser=no_browser, callback_port=callback_port)
+        return func(*args, login=options, **kwargs)
+
+    decorated: Any = wrapper
+    decorated = click.option(
         "--callback-port",
         type=click.IntRange(1, 65535),
         envvar="SSOENV_CALLBACK_PORT",
         help="Fixed 127.0.0.1 port for the browser redirect (for SSH port forwarding).",
-    )(func)
-    func = click.option("--no-browser", is_flag=True, help="Do not open a browser; use the device code flow.")(func)
-    func = click.option("--use-device-code", is_flag=True, help="Use the device code flow (sign in from any device).")(
-        func
+    )(decorated)
+    decorated = click.option("--no-browser", is_flag=True, help="Do not open a browser; use the device code flow.")(
+        decorated
     )
-    return func
+    decorated = click.option(
+        "--use-device-code", is_flag=True, help="Use the device code flow (sign in from any device)."
+    )(decorated)
+    return decorated  # type: ignore[no-any-return]
 
 
 def make_access(
+    login: LoginOptions,
     *,
     profile: str | None,
     no_login: bool = False,
-    use_device_code: bool = False,
-    no_browser: bool = False,
-    callback_port: int | None = None,
+    explicit: bool = False,
+    relogin_hint: str | None = None,
 ) -> Access:
-    options = LoginOptions(
-        use_device_code=use_device_code, no_browser=no_browser, callback_port=callback_port, profile=profile
+    """The one way a command says how it may obtain a token (see ``ssoenv.loginopts.may_log_in``)."""
+    from ssoenv.ui.status import LoginUI
+
+    options = login._replace(profile=profile)
+    interactive = may_log_in(options, no_login=no_login, person_present=sys.stderr.isatty(), explicit=explicit)
+    return Access(
+        interactive=interactive,
+        login_options=options,
+        profile=profile,
+        display=LoginUI() if interactive else None,
+        clock=runtime().clock,
+        relogin_hint=relogin_hint,
     )
-    return Access(interactive=(not no_login) and sys.stderr.isatty(), login_options=options, profile=profile)
 
 
 def fetch_credentials(ctx: Context, name: str, access: Access, *, force_refresh: bool = False) -> RoleCredentials:

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ssoenv.cli.common import login_options
+from ssoenv.cli.common import login_options, make_access
 from ssoenv.errors import LoginRequired
+from ssoenv.loginopts import LoginOptions
 
 if TYPE_CHECKING:
     from ssoenv.config import SsoSession
-    from ssoenv.credentials import Access
+    from ssoenv.credentials import Access, SignedIn
     from ssoenv.paths import Paths
     from ssoenv.populate import AccountLike
     from ssoenv.portal import Portal
@@ -22,19 +23,19 @@ if TYPE_CHECKING:
 
 
 class PortalServices:
-    """Login and portal reads for the wizard, with one re-login when the portal rejects the token."""
+    """Login and portal reads for the wizard (the re-login policy is ``credentials.SignedIn``)."""
 
     def __init__(self, paths: Paths, access: Access, io: WizardIO, environ: Mapping[str, str]) -> None:
         self.paths = paths
         self.access = access
         self.io = io
         self.environ = environ
-        self._token: str | None = None
+        self._signed_in: SignedIn | None = None
         self._portal: Portal | None = None
 
     def login(self, session: SsoSession, *, new: bool) -> None:
         from ssoenv import cache
-        from ssoenv.credentials import get_token
+        from ssoenv.credentials import SignedIn, get_token
         from ssoenv.populate import same_start_url
 
         cached = cache.load_token(self.paths, session)
@@ -51,16 +52,7 @@ class PortalServices:
                 exc.message,
                 hint="add --use-device-code to sign in with a code from any device, or run it in a terminal",
             ) from exc
-        self._token = token.access_token
-
-    def _relogin(self, session: SsoSession) -> None:
-        from ssoenv.credentials import login_now
-
-        if not self.access.interactive:
-            raise LoginRequired(
-                "the SSO session was rejected by the portal", hint="run the command again to sign in anew"
-            )
-        self._token = login_now(self.paths, session, self.access, environ=self.environ).access_token
+        self._signed_in = SignedIn(self.paths, session, self.access, token, environ=self.environ)
 
     def _get_portal(self, session: SsoSession) -> Portal:
         from ssoenv.portal import Portal
@@ -73,22 +65,15 @@ class PortalServices:
         from ssoenv.populate import with_retries
 
         portal = self._get_portal(session)
-        assert self._token is not None
-        try:
-            return with_retries(lambda: portal.list_accounts(self._token or ""))
-        except LoginRequired:
-            self._relogin(session)
-            return with_retries(lambda: portal.list_accounts(self._token or ""))
+        assert self._signed_in is not None, "login() first"
+        return self._signed_in.call(lambda token: with_retries(lambda: portal.list_accounts(token)))
 
     def list_roles(self, session: SsoSession, account_id: str) -> list[str]:
         from ssoenv.populate import with_retries
 
         portal = self._get_portal(session)
-        try:
-            return with_retries(lambda: portal.list_account_roles(self._token or "", account_id))
-        except LoginRequired:
-            self._relogin(session)
-            return with_retries(lambda: portal.list_account_roles(self._token or "", account_id))
+        assert self._signed_in is not None, "login() first"
+        return self._signed_in.call(lambda token: with_retries(lambda: portal.list_account_roles(token, account_id)))
 
 
 @click.command("configure")
@@ -114,9 +99,7 @@ def configure_command(
     role_name: str | None,
     region: str | None,
     output: str | None,
-    use_device_code: bool,
-    no_browser: bool,
-    callback_port: int | None,
+    login: LoginOptions,
 ) -> None:
     """Set up an SSO profile step by step: session, login, account, role, region, name.
 
@@ -124,17 +107,12 @@ def configure_command(
     as an option instead, and with no terminal nothing is asked (a missing answer is an error
     naming its option). An existing profile is shown and confirmed before it is replaced.
     """
-    from ssoenv.credentials import Access
-    from ssoenv.loginopts import LoginOptions
     from ssoenv.paths import resolve_paths
     from ssoenv.wizard import Answers, TerminalIO, Wizard
 
     paths = resolve_paths(os.environ)
     io = TerminalIO(interactive=sys.stdin.isatty() and sys.stderr.isatty())
-    options = LoginOptions(
-        use_device_code=use_device_code, no_browser=no_browser, callback_port=callback_port, profile=None
-    )
-    access = Access(interactive=sys.stderr.isatty() or use_device_code or no_browser, login_options=options)
+    access = make_access(login, profile=None, relogin_hint="run the command again in a terminal to sign in anew")
     answers = Answers(
         sso_session=sso_session,
         start_url=start_url,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 import click
 
 from ssoenv.cache import RoleCredentials, now, parse_timestamp
 from ssoenv.cli.common import Context, fetch_credentials, login_options, make_access, say
 from ssoenv.errors import UsageError
+from ssoenv.loginopts import LoginOptions
 
 
 def _environment_credentials() -> tuple[RoleCredentials, str | None]:
@@ -35,7 +35,7 @@ def _environment_credentials() -> tuple[RoleCredentials, str | None]:
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @login_options
 def console_command(
-    profile: str | None, service: str | None, region: str | None, print_url: bool, no_login: bool, **login: Any
+    profile: str | None, service: str | None, region: str | None, print_url: bool, no_login: bool, login: LoginOptions
 ) -> None:
     """Open the AWS console signed in with PROFILE's role (or the credentials `ssoenv use` set).
 
@@ -52,7 +52,7 @@ def console_command(
     if profile:
         ctx = Context.load()
         resolved = ctx.profile(profile)
-        creds = fetch_credentials(ctx, profile, make_access(profile=profile, no_login=no_login, **login))
+        creds = fetch_credentials(ctx, profile, make_access(login, profile=profile, no_login=no_login))
         default_region = resolved.region
     else:
         creds, default_region = _environment_credentials()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
 from ssoenv.cli.common import Context, fetch_credentials, login_options, make_access
 from ssoenv.errors import UsageError
 from ssoenv.exportfmt import FORMATS, render
+from ssoenv.loginopts import LoginOptions
 
 
 @click.command("export")
@@ -19,7 +19,7 @@ from ssoenv.exportfmt import FORMATS, render
 )
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @login_options
-def export_command(profile: str, fmt: str, no_login: bool, **login: Any) -> None:
+def export_command(profile: str, fmt: str, no_login: bool, login: LoginOptions) -> None:
     """Print PROFILE's role credentials in a format for another tool.
 
     `process` serves as a credential_process:  credential_process = ssoenv export PROFILE --no-login
@@ -32,7 +32,7 @@ def export_command(profile: str, fmt: str, no_login: bool, **login: Any) -> None
             f"or `ssoenv use {profile}`",
         )
     ctx = Context.load()
-    access = make_access(profile=profile, no_login=no_login, **login)
+    access = make_access(login, profile=profile, no_login=no_login)
     creds = fetch_credentials(ctx, profile, access)
     click.echo(render(fmt, creds), nl=False)
 

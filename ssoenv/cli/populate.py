@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from ssoenv.cli.common import login_options, say
+from ssoenv.cli.common import login_options, make_access, say
 from ssoenv.errors import LoginRequired, UsageError
+from ssoenv.loginopts import LoginOptions
 from ssoenv.populate import DEFAULT_TEMPLATE, TEMPLATE_FIELDS
 
 
@@ -51,9 +52,7 @@ def populate_command(
     dry_run: bool,
     prune: bool,
     yes: bool,
-    use_device_code: bool,
-    no_browser: bool,
-    callback_port: int | None,
+    login: LoginOptions,
 ) -> None:
     """Write a profile for every account and role you can use in an SSO session.
 
@@ -65,10 +64,10 @@ def populate_command(
     """
     from ssoenv.config import SsoSession
     from ssoenv.configwriter import backup_path, edit_config, read_document, unified_diff
-    from ssoenv.credentials import Access, get_token, login_now
-    from ssoenv.loginopts import LoginOptions
+    from ssoenv.credentials import SignedIn, get_token
     from ssoenv.paths import resolve_paths
     from ssoenv.populate import (
+        Listing,
         apply_plan,
         check_region,
         check_template,
@@ -102,11 +101,8 @@ def populate_command(
     )
     scopes = tuple(s.strip() for s in (target.scopes or "").split(",") if s.strip())
     session = SsoSession(name=target.name, start_url=target.start_url, region=target.region, scopes=scopes)
-    options = LoginOptions(use_device_code=use_device_code, no_browser=no_browser, callback_port=callback_port)
-    access = Access(
-        interactive=sys.stderr.isatty() or use_device_code or no_browser,
-        login_options=options,
-    )
+    new_hint = "add --use-device-code to sign in with a code from any device"
+    access = make_access(login, profile=None, relogin_hint=new_hint if target.create is not None else None)
     new = " (new)" if target.create is not None else ""
     say(f"populating from {target.start_url} (sso-session {target.name}{new})")
     try:
@@ -114,17 +110,14 @@ def populate_command(
     except LoginRequired as exc:
         if target.create is None:
             raise
-        raise LoginRequired(exc.message, hint="add --use-device-code to sign in with a code from any device") from exc
+        raise LoginRequired(exc.message, hint=new_hint) from exc
     portal = Portal(target.region)
-    try:
+
+    def list_all(access_token: str) -> Listing:
         with Progress("listing accounts") as progress:
-            listing = list_assignments(portal, token.access_token, progress=progress)
-    except LoginRequired:
-        if not access.interactive:
-            raise
-        token = login_now(paths, session, access, environ=os.environ)
-        with Progress("listing accounts") as progress:
-            listing = list_assignments(portal, token.access_token, progress=progress)
+            return list_assignments(portal, access_token, progress=progress)
+
+    listing = SignedIn(paths, session, access, token, environ=os.environ).call(list_all)
     say(f"found {listing.accounts} account(s) with {len(listing.assignments)} role(s)")
     if listing.failed:
         say(describe_failures(listing.failed) + "; their profiles are left as they are")

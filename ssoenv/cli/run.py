@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from typing import Any
 
 import click
 
 from ssoenv.cli.common import Context, fetch_credentials, login_options, make_access, say
 from ssoenv.envvars import activation, apply, use_changes
 from ssoenv.errors import SsoenvError, UsageError
+from ssoenv.loginopts import LoginOptions
 from ssoenv.ui.status import format_duration
 
 EXIT_NOT_FOUND = 127
@@ -30,10 +30,10 @@ class CommandNotExecutable(SsoenvError):
     exit_code = EXIT_NOT_EXECUTABLE
 
 
-def _environment(profile: str, no_login: bool, **login: Any) -> tuple[dict[str, str], str]:
+def _environment(profile: str, no_login: bool, login: LoginOptions) -> tuple[dict[str, str], str]:
     ctx = Context.load()
     resolved = ctx.profile(profile)
-    access = make_access(profile=profile, no_login=no_login, **login)
+    access = make_access(login, profile=profile, no_login=no_login)
     creds = fetch_credentials(ctx, profile, access)
     env = apply(os.environ, use_changes(os.environ, activation(resolved, creds)))
     return env, format_duration(creds.remaining().total_seconds())
@@ -77,7 +77,7 @@ def _execvpe(argv: list[str], env: dict[str, str]) -> None:
 @click.argument("argv", nargs=-1, type=click.UNPROCESSED, required=True)
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @login_options
-def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, **login: Any) -> None:
+def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, login: LoginOptions) -> None:
     """Run a command with PROFILE's credentials in its environment only.
 
     ssoenv exec PROFILE -- CMD [ARGS...]   (the command's exit status is ssoenv's)
@@ -87,7 +87,7 @@ def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, **login: A
         args = args[1:]
     if not args:
         raise UsageError("no command given", hint="ssoenv exec PROFILE -- CMD [ARGS...]")
-    env, _ = _environment(profile, no_login, **login)
+    env, _ = _environment(profile, no_login, login)
     _execvpe(args, env)
 
 
@@ -95,9 +95,9 @@ def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, **login: A
 @click.argument("profile")
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @login_options
-def shell_command(profile: str, no_login: bool, **login: Any) -> None:
+def shell_command(profile: str, no_login: bool, login: LoginOptions) -> None:
     """Start your shell with PROFILE's credentials; `exit` returns to where you were."""
-    env, left = _environment(profile, no_login, **login)
+    env, left = _environment(profile, no_login, login)
     depth = env.get("SSOENV_SHELL_DEPTH", "0")
     env["SSOENV_SHELL_DEPTH"] = str(int(depth) + 1 if depth.isdigit() else 1)
     shell = user_shell()

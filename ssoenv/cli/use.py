@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ssoenv.cli.common import Context, login_options, make_access, say
 from ssoenv.envvars import activation, off_changes, use_changes
 from ssoenv.errors import UsageError
-from ssoenv.ui.status import format_duration
+from ssoenv.loginopts import LoginOptions
+from ssoenv.ui.status import using_message
 
 if TYPE_CHECKING:
     from ssoenv.shells import Dialect
@@ -74,7 +75,7 @@ def use_command(
     profile_only: bool,
     refresh: bool,
     quiet: bool,
-    **login: Any,
+    login: LoginOptions,
 ) -> None:
     """Print code that puts PROFILE's role credentials into the current shell.
 
@@ -87,7 +88,7 @@ def use_command(
     ctx = Context.load()
     name = profile or _pick_profile(ctx)
     resolved = ctx.profile(name)
-    access = make_access(profile=name, no_login=no_login, **login)
+    access = make_access(login, profile=name, no_login=no_login)
     if profile_only:
         from ssoenv.credentials import get_token
 
@@ -100,12 +101,7 @@ def use_command(
     code = dialect.render(use_changes(os.environ, activation(resolved, creds)))
     click.echo(code, nl=not code.endswith("\n"))
     if not quiet:
-        details = [f"{resolved.account_id}/{resolved.role_name}"]
-        if resolved.region:
-            details.append(resolved.region)
-        if creds:
-            details.append(f"credentials valid for {format_duration(creds.remaining().total_seconds())}")
-        say(f"using {name} ({', '.join(details)})")
+        say(using_message(resolved, creds))
 
 
 @click.command("off")

@@ -1,13 +1,38 @@
-"""What a login shows the person: the URL, the device code and a live countdown, on stderr.
+"""Everything said to the person, on stderr: the one message channel (:func:`say`), the ``use``
+success line, and what a login shows (the URL, the device code and a live countdown).
 
 stdout is never touched (a login may run inside ``eval "$(ssoenv use P)"``). On a terminal the
 countdown redraws one line in place; elsewhere only the essential lines are printed once.
+Cheap to import (only ``sys``): the fast path uses it.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from ssoenv.cache import RoleCredentials
+    from ssoenv.config import SsoProfile
+
+PREFIX = "ssoenv: "
+
+
+def say(text: str, *, stream: TextIO | None = None, prefix: str = PREFIX) -> None:
+    """A message for the person: one line (or more) on stderr, ``ssoenv: `` first, flushed at once."""
+    out = stream if stream is not None else sys.stderr
+    out.write(prefix + text + "\n")
+    out.flush()
+
+
+def using_message(profile: SsoProfile, creds: RoleCredentials | None) -> str:
+    """What ``ssoenv use`` says on success (the full command and the fast path alike)."""
+    details = [f"{profile.account_id}/{profile.role_name}"]
+    if profile.region:
+        details.append(profile.region)
+    if creds is not None:
+        details.append(f"credentials valid for {format_duration(creds.remaining().total_seconds())}")
+    return f"using {profile.name} ({', '.join(details)})"
 
 
 def format_duration(seconds: float) -> str:
@@ -37,7 +62,7 @@ class LoginUI:
 
     def message(self, text: str) -> None:
         self._clear()
-        self._line(f"ssoenv: {text}")
+        say(text, stream=self.stream)
 
     def show_device_code(self, uri: str, code: str, uri_complete: str | None) -> None:
         self._clear()

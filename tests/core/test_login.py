@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import stat
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.conftest import Sandbox
+from tests.conftest import EmulatorClock, Sandbox
 
 BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 CORP_TOKEN = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"  # sha1("corp")
@@ -54,8 +53,8 @@ def test_second_login_reuses_token_and_registration(sandbox: Sandbox) -> None:
     assert sandbox.emulator is not None and sandbox.emulator.calls("RegisterClient") == 1
 
 
-def test_device_login_for_legacy_profile(sandbox: Sandbox) -> None:
-    proc = sandbox.run(["login", "legacy"], env={"BROWSER": BROWSER})
+def test_device_login_for_legacy_profile(sandbox: Sandbox, clock: EmulatorClock) -> None:
+    proc = sandbox.run(["login", "legacy"], env={"BROWSER": BROWSER}, clock=clock)
     assert proc.returncode == 0, proc.stderr
     assert "/device?user_code=" in proc.stderr
     code = proc.stderr.split("check that it shows the code:")[1].split()[0]
@@ -65,7 +64,9 @@ def test_device_login_for_legacy_profile(sandbox: Sandbox) -> None:
 
     legacy_key = hashlib.sha1(b"https://d-1234567890.awsapps.com/start").hexdigest() + ".json"
     assert legacy_key in files
-    assert "refreshToken" not in json.loads((sandbox.sso_cache / legacy_key).read_text()) or True
+    # a legacy (device-code, no sso-session) token cannot be refreshed by ssoenv or the AWS CLI
+    assert "accessToken" in json.loads((sandbox.sso_cache / legacy_key).read_text())
+    assert clock.slept and all(0 < s <= 0.5 for s in clock.slept)  # polled on the injected clock
     # device registrations carry no grantTypes
     reg = json.loads((sandbox.sso_cache / "365414a68be7c9bfc776c660981dbdbd942acea4.json").read_text())
     assert "grantTypes" not in reg
@@ -91,47 +92,62 @@ def test_without_any_browser_device_code_is_chosen(sandbox: Sandbox) -> None:
 
 
 @pytest.mark.parametrize("profile", ["dev", "legacy"])
-def test_denied_login_fails_clearly_and_writes_nothing(sandbox: Sandbox, profile: str) -> None:
+def test_denied_login_fails_clearly_and_writes_nothing(sandbox: Sandbox, profile: str, clock: EmulatorClock) -> None:
     assert sandbox.emulator is not None
     sandbox.emulator.config.approve = "deny"
-    proc = sandbox.run(["login", profile], env={"BROWSER": BROWSER})
+    proc = sandbox.run(["login", profile], env={"BROWSER": BROWSER}, clock=clock)
     assert proc.returncode == 7
     assert "denied" in proc.stderr or "refused" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not any("accessToken" in p.read_text() for p in sandbox.sso_cache.glob("*.json"))
 
 
-def test_device_code_expiry(sandbox: Sandbox) -> None:
+@pytest.mark.parametrize("expires_in", [2, 120])
+def test_device_code_expiry(sandbox: Sandbox, clock: EmulatorClock, expires_in: int) -> None:
     assert sandbox.emulator is not None
     sandbox.emulator.config.approve = "manual"  # nobody clicks
-    sandbox.emulator.config.device_expires_in = 2
-    proc = sandbox.run(["login", "legacy", "--no-browser"], timeout=30)
-    assert proc.returncode == 7
-    assert "expired" in proc.stderr and "Traceback" not in proc.stderr
+    sandbox.emulator.config.device_expires_in = expires_in
+    clock.yield_real = 0  # no browser to wait for: simulated minutes pass at once
+    started = time.monotonic()
+    proc = sandbox.run(["login", "legacy", "--no-browser"], clock=clock)
+    real = time.monotonic() - started
+    assert proc.returncode == 7, proc.stderr
+    assert "the device code expired before the login was approved" in proc.stderr.splitlines()[-1]
+    assert "Traceback" not in proc.stderr
+    # it waited as long as the code lived (on the emulator's clock: real + simulated time), not
+    # much longer, and polled once per interval (1 s)
+    assert expires_in - real - 0.1 <= clock.elapsed <= expires_in + 1.5
+    polls = sandbox.emulator.calls("CreateToken")
+    assert expires_in - real - 2 <= polls <= expires_in + 2
 
 
-def test_slow_down_adds_five_seconds(sandbox: Sandbox) -> None:
+def test_slow_down_adds_five_seconds(sandbox: Sandbox, clock: EmulatorClock) -> None:
     emu = sandbox.emulator
     assert emu is not None
     emu.config.approve = "manual"
     emu.inject("CreateToken", status=400, error_type="SlowDownException", count=1)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ssoenv", "login", "legacy", "--no-browser"],
-        env=sandbox.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(2.5)
-    emu.approve_pending()
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
-    times = [r.time for r in emu.requests if r.operation == "CreateToken"]
-    # the first attempt was answered slow_down: the next call waited interval (1) + 5 seconds
-    assert len(times) >= 2
-    assert times[1] - times[0] >= 5.5
-    assert all(b - a >= 0.9 for a, b in itertools.pairwise(times))
+    polled_at: list[float] = []  # on the client's clock
+    emu.on_request = lambda record: polled_at.append(clock.now) if record.operation == "CreateToken" else None
+
+    def approve_after_the_third_poll(_: EmulatorClock) -> None:
+        if len(polled_at) >= 3:
+            emu.approve_pending()
+
+    clock.on_sleep = approve_after_the_third_poll
+    clock.yield_real = 0
+    proc = sandbox.run(["login", "legacy", "--no-browser"], clock=clock)
+    assert proc.returncode == 0, proc.stderr
+    # the first attempt was answered slow_down: the next call waited interval (1) + 5 seconds,
+    # and so did every one after it (the emulator would answer slow_down again otherwise)
+    assert len(polled_at) == 4
+    gaps = [b - a for a, b in itertools.pairwise(polled_at)]
+    assert all(5.9 <= gap <= 6.6 for gap in gaps), gaps
+    assert emu.calls("CreateToken") == 4 and [r.error_type for r in emu.requests if r.operation == "CreateToken"] == [
+        "SlowDownException",
+        "AuthorizationPendingException",
+        "AuthorizationPendingException",
+        None,
+    ]
 
 
 def test_ctrl_c_aborts_cleanly(sandbox: Sandbox) -> None:
@@ -205,7 +221,7 @@ def test_debug_shows_traceback_and_redacts(sandbox: Sandbox) -> None:
     assert os.environ.get("SSOENV_DEBUG") != "1"
 
 
-def test_no_text_browser_takes_over_the_terminal(sandbox: Sandbox, tmp_path: Path) -> None:
+def test_no_text_browser_takes_over_the_terminal(sandbox: Sandbox, tmp_path: Path, clock: EmulatorClock) -> None:
     """Without a display, Python's webbrowser would start lynx/w3m in the terminal: never do that."""
     emu = sandbox.emulator
     assert emu is not None
@@ -217,25 +233,14 @@ def test_no_text_browser_takes_over_the_terminal(sandbox: Sandbox, tmp_path: Pat
         fake = bin_dir / name
         fake.write_text(f"#!/bin/sh\ntouch {marker}\n")
         fake.chmod(0o755)
-    env = {**sandbox.env, "PATH": f"{bin_dir}:{sandbox.env['PATH']}"}
+    env = {"PATH": f"{bin_dir}:{sandbox.env['PATH']}"}
     for args in (["login", "legacy"], ["login", "dev", "--use-device-code"], ["login", "dev", "--force"]):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ssoenv", *args],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
         # approve only once the client is polling (so it has shown the code and decided on a browser)
         polls = emu.calls("CreateToken") + 2
-        deadline = time.monotonic() + 15
-        while emu.calls("CreateToken") < polls and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        emu.approve_pending()
-        _, err = proc.communicate(timeout=30)
-        assert proc.returncode == 0, err
-        assert "/device?user_code=" in err
+        clock.on_sleep = lambda _, polls=polls: emu.approve_pending() if emu.calls("CreateToken") >= polls else None
+        proc = sandbox.run(args, env=env, clock=clock)
+        assert proc.returncode == 0, proc.stderr
+        assert "/device?user_code=" in proc.stderr
     assert not marker.exists()
 
 
