@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from ssoenv.cache import RoleCredentials
-    from ssoenv.config import SsoProfile
+    from ssoenv.chain import AnyProfile
 
 PREFIX = "ssoenv: "
 
@@ -25,7 +25,7 @@ def say(text: str, *, stream: TextIO | None = None, prefix: str = PREFIX) -> Non
     out.flush()
 
 
-def using_message(profile: SsoProfile, creds: RoleCredentials | None) -> str:
+def using_message(profile: AnyProfile, creds: RoleCredentials | None) -> str:
     """What ``ssoenv use`` says on success (the full command and the fast path alike)."""
     details = [f"{profile.account_id}/{profile.role_name}"]
     if profile.region:
