@@ -1,13 +1,22 @@
 # ssoenv shell integration for bash (3.2 or later), printed by `ssoenv hook bash`.
 # In ~/.bashrc (last, after anything else that sets PROMPT_COMMAND):   eval -- "$(ssoenv hook bash)"
+# shellcheck shell=bash disable=SC2016
+# (SC2016: '${_ssoenv_ps1}' is meant literally: PS1 holds the reference, expanded at each prompt)
 #
 # - `ssoenv use PROFILE` / `ssoenv off` change this shell (the function `ssoenv` below evals
-#   what the program prints, only when it succeeded); every other verb runs the program.
+#   what the program prints, only when it succeeded); every other verb runs the program. In a
+#   subshell, as in `eval "$(ssoenv use P)"`, the function prints the code instead, so that form
+#   does exactly what the plain one does.
 # - Prompt segment `(aws PROFILE ACCOUNT/ROLE 42m) `, computed from the SSOENV_* variables
-#   without starting a process. SSOENV_DISABLE_PROMPT=1 leaves PS1 alone; `ssoenv_prompt`
-#   prints the segment for hand-made prompts.
-# - Auto-refresh: at a prompt, credentials that expire within SSOENV_REFRESH_WINDOW seconds
-#   (default 600) are replaced with `ssoenv use --no-login`; a browser is never opened from here.
+#   without starting a process. PS1 holds only the reference ${_ssoenv_ps1}: every copy of it is
+#   taken out and one is put back at each prompt, so prompts saved and restored by other tools
+#   (venv, conda) never keep a stale or doubled segment. Left out when SSOENV_DISABLE_PROMPT=1 or
+#   when starship draws the prompt (it shows AWS_SSO_PROFILE itself); `ssoenv_prompt` prints the
+#   segment for hand-made prompts.
+# - Auto-refresh: credentials that expire within SSOENV_REFRESH_WINDOW seconds (default 600)
+#   are renewed in the background (`ssoenv _refresh`, never a login, never a browser); the
+#   result is picked up at a later prompt. The prompt itself never waits for the network.
+# - $? and PIPESTATUS are kept for prompt tools that run after the hook.
 # Loading it again is harmless: the prompt hook is installed once.
 
 # The program (filled in by `ssoenv hook`).
@@ -30,17 +39,20 @@ function ssoenv {
             esac
         done
         \builtin shift
+        if ((BASH_SUBSHELL)); then
+            # a subshell cannot change this shell: print the code, as the program does
+            # (`eval "$(ssoenv use P)"` then applies it; on a terminal the program refuses)
+            _ssoenv_exe "$_ssoenv_verb" --shell bash "$@"
+            \builtin return
+        fi
         _ssoenv_out="$(_ssoenv_exe "$_ssoenv_verb" --shell bash "$@")" || \builtin return
         \builtin eval -- "$_ssoenv_out" || \builtin return
-        _ssoenv_notified=
-        _ssoenv_retry_at=0
         _ssoenv_update
         ;;
     login)
         _ssoenv_exe "$@"
         _ssoenv_rc=$?
-        # a new session: let the prompt hook try to refresh again
-        _ssoenv_notified=
+        # a new session: the prompt may try to refresh again at once
         _ssoenv_retry_at=0
         \builtin return "$_ssoenv_rc"
         ;;
@@ -64,7 +76,7 @@ function _ssoenv_segment {
     _ssoenv_seg=
     _ssoenv_ps1=
     [[ -n ${SSOENV_PROFILE-} ]] || \builtin return 0
-    \builtin local text left color= time= exp=${SSOENV_EXPIRES_AT-}
+    \builtin local text left color='' time='' exp=${SSOENV_EXPIRES_AT-}
     # shown, never interpreted: control characters become `?`
     text="aws${SSOENV_SHELL_DEPTH:+:${SSOENV_SHELL_DEPTH}} ${SSOENV_PROFILE}"
     if [[ -n ${SSOENV_ACCOUNT_ID-}${SSOENV_ROLE_NAME-} ]]; then
@@ -99,21 +111,31 @@ function _ssoenv_segment {
     fi
 }
 
-# Put the segment at the start of PS1 (or take it out). With promptvars (the default) PS1 holds
-# the reference ${_ssoenv_ps1}: bash expands it once and never re-expands the value, so a profile
-# name like $(cmd) or \u is shown as is.
+# Whether the segment belongs in PS1: not when disabled, not when starship draws the prompt
+# (starship's own aws module reads AWS_SSO_PROFILE and AWS_CREDENTIAL_EXPIRATION).
+function _ssoenv_wants_segment {
+    [[ -n $_ssoenv_ps1 && ${SSOENV_DISABLE_PROMPT-} != 1 && -z ${STARSHIP_SHELL-} ]]
+}
+
+# Take every copy of the segment out of PS1 (tools that saved and restored PS1 may have put
+# back an old one, or two), then put exactly one at the start. With promptvars (the default) PS1
+# holds the reference ${_ssoenv_ps1}: bash expands it at each prompt and never re-expands the
+# value, so a saved copy can only ever show the current segment, and a profile name like $(cmd)
+# or \u is shown as is. Without promptvars the text itself is inserted (and the last one taken out).
+_ssoenv_ref='${_ssoenv_ps1}'
 function _ssoenv_update_ps1 {
+    PS1=${PS1//"$_ssoenv_ref"/}
     if [[ -n ${_ssoenv_inserted-} ]]; then
-        PS1=${PS1/"$_ssoenv_inserted"/}
+        PS1=${PS1//"$_ssoenv_inserted"/}
         _ssoenv_inserted=
     fi
-    [[ -n $_ssoenv_ps1 && ${SSOENV_DISABLE_PROMPT-} != 1 ]] || \builtin return 0
+    _ssoenv_wants_segment || \builtin return 0
     if \builtin shopt -q promptvars; then
-        _ssoenv_inserted='${_ssoenv_ps1}'
+        PS1="$_ssoenv_ref${PS1-}"
     else
         _ssoenv_inserted=${_ssoenv_ps1//\\/\\\\}
+        PS1="$_ssoenv_inserted${PS1-}"
     fi
-    PS1="$_ssoenv_inserted${PS1-}"
 }
 
 function _ssoenv_update {
@@ -121,57 +143,97 @@ function _ssoenv_update {
     _ssoenv_update_ps1
 }
 
-# Refresh credentials that expire within the window, once per prompt at most.
-function _ssoenv_refresh {
-    \builtin local exp=${SSOENV_EXPIRES_AT-} window=${SSOENV_REFRESH_WINDOW-600} out rc old_trap
-    case $exp in '' | *[!0-9]*) \builtin return 0 ;; esac
-    case $window in '' | *[!0-9]*) window=600 ;; esac
-    _ssoenv_clock
-    ((_ssoenv_now + window >= exp)) || \builtin return 0
-    ((_ssoenv_now >= ${_ssoenv_retry_at:-0})) || \builtin return 0
-    # Ctrl-C interrupts the program, not this function (a trap, unlike an ignored signal,
-    # is not inherited by the program)
-    old_trap=$(\builtin trap -p INT)
-    \builtin trap -- ':' INT
-    out=$(_ssoenv_exe use --no-login --quiet --shell bash -- "$SSOENV_PROFILE" 2>/dev/null)
-    rc=$?
-    if [[ $rc -eq 0 ]]; then
-        \builtin eval -- "$out"
+# --- background refresh -------------------------------------------------------------------------
+# The hand-off file: written atomically (0600, in a private 0700 folder) by `ssoenv _refresh`,
+# read here with `source` and emptied (no process at the prompt).
+_ssoenv_bg_dir=__SSOENV_RUNTIME__
+_ssoenv_bg_file=$_ssoenv_bg_dir/refresh-$$.bash
+_ssoenv_bg_started=${_ssoenv_bg_started:-0}
+_ssoenv_bg_key=${_ssoenv_bg_key-}
+_ssoenv_retry_at=${_ssoenv_retry_at:-0}
+_ssoenv_notified=${_ssoenv_notified-}
+
+# Apply a finished background refresh, if it is still for the credentials in use.
+function _ssoenv_pickup {
+    ((_ssoenv_bg_started)) || \builtin return 0
+    \builtin local file=$_ssoenv_bg_file _ssoenv_bg_rc=
+    if [[ ! -s $file ]]; then
+        # still running (bounded by the program's own time budget), or lost
         _ssoenv_clock
-        if [[ ${SSOENV_EXPIRES_AT-} == "$exp" ]] || ((_ssoenv_now + window >= ${SSOENV_EXPIRES_AT:-0})); then
-            # nothing fresher to be had yet: do not ask again at every prompt
-            _ssoenv_retry_at=$((_ssoenv_now + 60))
-        else
-            _ssoenv_retry_at=0
-        fi
-    else
-        _ssoenv_retry_at=$((_ssoenv_now + 60))
-        if [[ ${_ssoenv_notified-} != "$exp" && $rc -ne 130 ]]; then
-            _ssoenv_notified=$exp
-            if [[ $rc -eq 4 ]]; then
-                \builtin printf 'ssoenv: the SSO session of %s has expired; run `ssoenv login %s` to renew the credentials\n' \
-                    "${SSOENV_PROFILE//[[:cntrl:]]/?}" "${SSOENV_PROFILE//[[:cntrl:]]/?}" >&2
-            else
-                \builtin printf 'ssoenv: could not refresh the credentials of %s (exit %s); run `ssoenv use %s`\n' \
-                    "${SSOENV_PROFILE//[[:cntrl:]]/?}" "$rc" "${SSOENV_PROFILE//[[:cntrl:]]/?}" >&2
-            fi
-        fi
+        ((_ssoenv_now > _ssoenv_bg_started + 60)) && _ssoenv_bg_started=0
+        \builtin return 0
     fi
-    if [[ -n $old_trap ]]; then
-        \builtin eval -- "$old_trap"
-    else
-        \builtin trap - INT
+    _ssoenv_bg_started=0
+    if [[ -O $file && $_ssoenv_bg_key == "${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}" ]]; then
+        # shellcheck disable=SC1090
+        \builtin source "$file"
+        _ssoenv_seen="${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}"
+    fi
+    : >|"$file"
+    _ssoenv_clock
+    if [[ $_ssoenv_bg_rc == 0 ]]; then
+        \builtin local window=${SSOENV_REFRESH_WINDOW-600} exp=${SSOENV_EXPIRES_AT:-0}
+        case $window in '' | *[!0-9]*) window=600 ;; esac
+        case $exp in *[!0-9]*) exp=0 ;; esac
+        _ssoenv_retry_at=0
+        if ((_ssoenv_now + window >= exp)); then
+            _ssoenv_retry_at=$((_ssoenv_now + 60)) # nothing fresher to be had yet
+        fi
+    elif [[ -n $_ssoenv_bg_rc ]]; then
+        _ssoenv_retry_at=$((_ssoenv_now + 60))
+        _ssoenv_failed "$_ssoenv_bg_rc"
     fi
 }
 
-# Runs before every prompt; keeps $?.
+# One line, once per credentials, when the refresh failed: what happened and what to run.
+function _ssoenv_failed {
+    [[ ${_ssoenv_notified-} != "${SSOENV_EXPIRES_AT-}" && $1 != 130 ]] || \builtin return 0
+    _ssoenv_notified=${SSOENV_EXPIRES_AT-}
+    \builtin local shown=${SSOENV_PROFILE//[[:cntrl:]]/?}
+    if [[ $1 == 4 ]]; then
+        \builtin printf 'ssoenv: the SSO session of %s has expired or was revoked; run `ssoenv login %s`\n' \
+            "$shown" "$shown" >&2
+    else
+        \builtin printf 'ssoenv: could not refresh the credentials of %s (exit %s); run `ssoenv use %s`\n' \
+            "$shown" "$1" "$shown" >&2
+    fi
+}
+
+# Start a background refresh when the credentials expire within the window (one at a time,
+# at most once a minute after a failure).
+function _ssoenv_refresh {
+    \builtin local exp=${SSOENV_EXPIRES_AT-} window=${SSOENV_REFRESH_WINDOW-600}
+    case $exp in '' | *[!0-9]*) \builtin return 0 ;; esac
+    case $window in '' | *[!0-9]*) window=600 ;; esac
+    ((_ssoenv_bg_started)) && \builtin return 0
+    _ssoenv_clock
+    ((_ssoenv_now + window >= exp)) || \builtin return 0
+    ((_ssoenv_now >= ${_ssoenv_retry_at:-0})) || \builtin return 0
+    _ssoenv_bg_started=$_ssoenv_now
+    _ssoenv_bg_key="$SSOENV_PROFILE $exp"
+    # not a job of this shell: no job number, no "Done", no terminal, no Ctrl-C
+    {
+        _ssoenv_exe _refresh bash "$_ssoenv_bg_file" "$SSOENV_PROFILE" </dev/null >/dev/null 2>&1 &
+        \builtin disown $!
+    } 2>/dev/null
+}
+
+# Runs before every prompt; keeps $? and PIPESTATUS (restored by the code that follows it in
+# PROMPT_COMMAND).
 function _ssoenv_hook {
-    \builtin local rc=$?
+    _ssoenv_status=("$?" "${PIPESTATUS[@]}")
     _ssoenv_runs=$((${_ssoenv_runs:-0} + 1))
+    _ssoenv_pickup
+    # another profile since the last prompt (e.g. `eval "$(ssoenv use P)"`): a fresh start
+    if [[ ${_ssoenv_seen-} != "${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}" ]]; then
+        _ssoenv_seen="${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}"
+        _ssoenv_retry_at=0
+    fi
     [[ -n ${SSOENV_PROFILE-} ]] && _ssoenv_refresh
     _ssoenv_update
-    \builtin return "$rc"
 }
+
+function _ssoenv_return { \builtin return "$1"; }
 
 # The segment, for people who build their own prompt: PS1='$(ssoenv_prompt)...'
 function ssoenv_prompt {
@@ -180,14 +242,18 @@ function ssoenv_prompt {
     \builtin return 0
 }
 
-# Install the prompt hook once, first in PROMPT_COMMAND (string, or array in bash 5.1+).
+# Install the prompt hook once, first in PROMPT_COMMAND (string, or array in bash 5.1+). What
+# follows the call sets $? and PIPESTATUS back to what the command line left (a pipeline of
+# `_ssoenv_return`s, so only after a pipeline of several commands does that start processes).
+_ssoenv_pc='_ssoenv_hook; case ${#_ssoenv_status[@]} in 3) _ssoenv_return "${_ssoenv_status[1]}" | _ssoenv_return "${_ssoenv_status[2]}" ;; 4) _ssoenv_return "${_ssoenv_status[1]}" | _ssoenv_return "${_ssoenv_status[2]}" | _ssoenv_return "${_ssoenv_status[3]}" ;; *) _ssoenv_return "${_ssoenv_status[0]}" ;; esac'
 if [[ "$(\builtin declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
-    if [[ " ${PROMPT_COMMAND[*]} " != *" _ssoenv_hook "* ]]; then
-        PROMPT_COMMAND=(_ssoenv_hook "${PROMPT_COMMAND[@]}")
+    if [[ " ${PROMPT_COMMAND[*]} " != *" _ssoenv_hook;"* ]]; then
+        PROMPT_COMMAND=("$_ssoenv_pc" "${PROMPT_COMMAND[@]}")
     fi
 else
-    case ";${PROMPT_COMMAND-};" in
-    *";_ssoenv_hook;"*) ;;
-    *) PROMPT_COMMAND="_ssoenv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
+    case "${PROMPT_COMMAND-}" in
+    *"_ssoenv_hook;"*) ;;
+    *) PROMPT_COMMAND="$_ssoenv_pc${PROMPT_COMMAND:+
+$PROMPT_COMMAND}" ;;
     esac
 fi

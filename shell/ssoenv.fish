@@ -4,11 +4,12 @@
 # - `ssoenv use PROFILE` / `ssoenv off` change this shell (the function `ssoenv` below evals
 #   what the program prints, only when it succeeded); every other verb runs the program.
 # - Prompt segment `(aws PROFILE ACCOUNT/ROLE 42m) ` in front of fish_prompt, computed from the
-#   SSOENV_* variables; the only process per prompt is one `date +%s`, and only while a profile
-#   with an expiry is in use. SSOENV_DISABLE_PROMPT=1 leaves fish_prompt alone; `ssoenv_prompt`
-#   prints the segment for hand-made prompts.
-# - Auto-refresh: at a prompt, credentials that expire within SSOENV_REFRESH_WINDOW seconds
-#   (default 600) are replaced with `ssoenv use --no-login`; a browser is never opened from here.
+#   SSOENV_* variables without starting a process. Themes and venvs that redefine fish_prompt
+#   later are wrapped again: one segment, never a loop. Left out when SSOENV_DISABLE_PROMPT=1 or
+#   when starship draws the prompt; `ssoenv_prompt` prints the segment for hand-made prompts.
+# - Auto-refresh: credentials that expire within SSOENV_REFRESH_WINDOW seconds (default 600)
+#   are renewed in the background (`ssoenv _refresh`, never a login, never a browser); the
+#   result is picked up at a later prompt. The prompt itself never waits for the network.
 # Loading it again is harmless: functions are redefined, the event handler stays single.
 
 set -q _ssoenv_runs; or set -g _ssoenv_runs 0
@@ -17,6 +18,15 @@ set -q _ssoenv_notified; or set -g _ssoenv_notified ''
 set -q _ssoenv_seg; or set -g _ssoenv_seg ''
 set -q _ssoenv_color; or set -g _ssoenv_color ''
 set -q _ssoenv_now; or set -g _ssoenv_now 0
+set -q _ssoenv_seen; or set -g _ssoenv_seen ''
+set -q _ssoenv_bg_started; or set -g _ssoenv_bg_started 0
+set -q _ssoenv_bg_key; or set -g _ssoenv_bg_key ''
+set -q _ssoenv_wraps; or set -g _ssoenv_wraps 0
+set -g _ssoenv_drawn 0
+# The hand-off file of the background refresh: written atomically (0600, in a private 0700
+# folder) by `ssoenv _refresh`, read here with `source` and emptied (no process at the prompt).
+set -g _ssoenv_bg_dir __SSOENV_RUNTIME__
+set -g _ssoenv_bg_file $_ssoenv_bg_dir/refresh-$fish_pid.fish
 
 # The program (filled in by `ssoenv hook`).
 function _ssoenv_exe
@@ -24,6 +34,8 @@ function _ssoenv_exe
 end
 
 # `ssoenv use ...` and `ssoenv off ...` change this shell; everything else runs the program.
+# fish runs functions in this shell even in a pipeline or a command substitution, so
+# `ssoenv use P | source` and `eval (ssoenv use P)` change this shell too (and source nothing).
 function ssoenv --description 'ssoenv: AWS IAM Identity Center credentials in this shell'
     switch "$argv[1]"
         case use off
@@ -42,14 +54,12 @@ function ssoenv --description 'ssoenv: AWS IAM Identity Center credentials in th
             or return $status
             printf '%s\n' $out | source
             or return $status
-            set -g _ssoenv_notified ''
-            set -g _ssoenv_retry_at 0
             _ssoenv_clock
             _ssoenv_update
         case login
             _ssoenv_exe $argv
             set -l rc $status
-            set -g _ssoenv_notified ''
+            # a new session: the prompt may try to refresh again at once
             set -g _ssoenv_retry_at 0
             return $rc
         case '*'
@@ -65,10 +75,19 @@ function _ssoenv_has_expiry
     string match -qr '^[0-9]+$' -- "$SSOENV_EXPIRES_AT"
 end
 
-# The clock: one `date` (fish has no built-in clock), only when there is an expiry to compare.
-function _ssoenv_clock
-    if _ssoenv_active; and _ssoenv_has_expiry
-        set -g _ssoenv_now (command date +%s)
+# The clock without a process: `path mtime` (fish 3.5+) of a file that is there, plus the
+# seconds since then (`--relative`) is now. Older fish: one `date`.
+if builtin -q path
+    function _ssoenv_clock
+        set -l then (path mtime -- $__fish_data_dir)
+        set -l ago (path mtime --relative -- $__fish_data_dir)
+        set -g _ssoenv_now (math "$then + $ago")
+    end
+else
+    function _ssoenv_clock
+        if _ssoenv_active; and _ssoenv_has_expiry
+            set -g _ssoenv_now (command date +%s)
+        end
     end
 end
 
@@ -113,8 +132,14 @@ function _ssoenv_segment
     end
 end
 
+# Whether the segment is drawn: not when disabled, not when starship draws the prompt (its aws
+# module shows AWS_SSO_PROFILE and AWS_CREDENTIAL_EXPIRATION itself).
+function _ssoenv_wants_segment
+    test -n "$_ssoenv_seg"; and test "$SSOENV_DISABLE_PROMPT" != 1; and not set -q STARSHIP_SHELL
+end
+
 function _ssoenv_print_segment
-    test -n "$_ssoenv_seg"; or return 0
+    _ssoenv_wants_segment; or return 0
     if test -n "$_ssoenv_color"; and test "$TERM" != dumb; and not set -q NO_COLOR
         set_color $_ssoenv_color
         printf '%s' "$_ssoenv_seg"
@@ -129,36 +154,94 @@ function _ssoenv_set_status
     return $argv[1]
 end
 
-# Put the segment in front of fish_prompt: wrap it (again, if something redefined it since).
+# Put the segment in front of fish_prompt. Whenever fish_prompt is not one of our wrappers (at
+# load time, or because a theme or a venv's activate.fish defined its own since), it is kept under
+# a new name, _ssoenv_prompt_N, and a wrapper calls it. Names are never reused, so no chain of
+# copies can call itself (venv's _old_fish_prompt may hold an older wrapper: that is fine), and
+# only the outermost wrapper of a prompt prints the segment: never two.
 function _ssoenv_wrap_prompt
     if functions -q fish_prompt
         string match -q '*_ssoenv_print_segment*' -- (functions fish_prompt); and return 0
-        functions -e _ssoenv_orig_prompt
-        functions -c fish_prompt _ssoenv_orig_prompt
     else
-        function _ssoenv_orig_prompt
+        function fish_prompt
         end
     end
-    function fish_prompt --description 'ssoenv segment, then the prompt'
-        set -l s $status
-        if test "$SSOENV_DISABLE_PROMPT" != 1
-            _ssoenv_print_segment
-        end
-        _ssoenv_set_status $s
-        _ssoenv_orig_prompt
-    end
+    set -g _ssoenv_wraps (math $_ssoenv_wraps + 1)
+    set -l inner _ssoenv_prompt_$_ssoenv_wraps
+    functions -c fish_prompt $inner
+    functions -e fish_prompt
+    # fish_prompt calls $inner: written out by name, as `functions` will show it
+    printf '%s\n' \
+        "function fish_prompt --description 'ssoenv segment, then the prompt'" \
+        '    set -l s $status' \
+        '    if test $_ssoenv_drawn = 1' \
+        '        _ssoenv_set_status $s' \
+        "        $inner" \
+        '        return' \
+        '    end' \
+        '    set -g _ssoenv_drawn 1' \
+        '    _ssoenv_print_segment' \
+        '    _ssoenv_set_status $s' \
+        "    $inner" \
+        '    set -g _ssoenv_drawn 0' \
+        'end' | source
 end
 
 function _ssoenv_update
     _ssoenv_segment
-    if test -n "$_ssoenv_seg"; and test "$SSOENV_DISABLE_PROMPT" != 1
-        _ssoenv_wrap_prompt
+    _ssoenv_wrap_prompt
+end
+
+# One line, once per credentials, when the refresh failed: what happened and what to run.
+function _ssoenv_failed
+    test "$_ssoenv_notified" != "$SSOENV_EXPIRES_AT"; and test $argv[1] -ne 130; or return 0
+    set -g _ssoenv_notified $SSOENV_EXPIRES_AT
+    set -l shown (string replace -ra '[[:cntrl:]]' '?' -- "$SSOENV_PROFILE")
+    if test $argv[1] -eq 4
+        printf 'ssoenv: the SSO session of %s has expired or was revoked; run `ssoenv login %s`\n' $shown $shown >&2
+    else
+        printf 'ssoenv: could not refresh the credentials of %s (exit %s); run `ssoenv use %s`\n' $shown $argv[1] $shown >&2
     end
 end
 
-# Refresh credentials that expire within the window, once per prompt at most.
+# Apply a finished background refresh, if it is still for the credentials in use.
+function _ssoenv_pickup
+    test $_ssoenv_bg_started -ne 0; or return 0
+    set -l file $_ssoenv_bg_file
+    if not test -s $file
+        # still running (bounded by the program's own time budget), or lost
+        if test $_ssoenv_now -gt (math $_ssoenv_bg_started + 60)
+            set -g _ssoenv_bg_started 0
+        end
+        return 0
+    end
+    set -g _ssoenv_bg_started 0
+    set -g _ssoenv_bg_rc ''
+    if test -O $file; and test "$_ssoenv_bg_key" = "$SSOENV_PROFILE $SSOENV_EXPIRES_AT"
+        source $file
+        set -g _ssoenv_seen "$SSOENV_PROFILE $SSOENV_EXPIRES_AT"
+    end
+    true >$file
+    if test "$_ssoenv_bg_rc" = 0
+        set -l window 600
+        if string match -qr '^[0-9]+$' -- "$SSOENV_REFRESH_WINDOW"
+            set window $SSOENV_REFRESH_WINDOW
+        end
+        set -g _ssoenv_retry_at 0
+        if not _ssoenv_has_expiry; or test (math "$_ssoenv_now + $window") -ge $SSOENV_EXPIRES_AT
+            set -g _ssoenv_retry_at (math $_ssoenv_now + 60) # nothing fresher to be had yet
+        end
+    else if test -n "$_ssoenv_bg_rc"
+        set -g _ssoenv_retry_at (math $_ssoenv_now + 60)
+        _ssoenv_failed $_ssoenv_bg_rc
+    end
+end
+
+# Start a background refresh when the credentials expire within the window (one at a time,
+# at most once a minute after a failure); disowned: no job message, no terminal, no Ctrl-C.
 function _ssoenv_refresh
     _ssoenv_has_expiry; or return 0
+    test $_ssoenv_bg_started -eq 0; or return 0
     set -l exp $SSOENV_EXPIRES_AT
     set -l window 600
     if string match -qr '^[0-9]+$' -- "$SSOENV_REFRESH_WINDOW"
@@ -166,36 +249,31 @@ function _ssoenv_refresh
     end
     test (math "$_ssoenv_now + $window") -ge $exp; or return 0
     test $_ssoenv_now -ge $_ssoenv_retry_at; or return 0
-    set -l out (_ssoenv_exe use --no-login --quiet --shell fish -- $SSOENV_PROFILE 2>/dev/null)
-    set -l rc $status
-    if test $rc -eq 0
-        printf '%s\n' $out | source
-        _ssoenv_clock
-        if test "$SSOENV_EXPIRES_AT" = "$exp"; or not _ssoenv_has_expiry; or test (math "$_ssoenv_now + $window") -ge $SSOENV_EXPIRES_AT
-            # nothing fresher to be had yet: do not ask again at every prompt
-            set -g _ssoenv_retry_at (math "$_ssoenv_now + 60")
-        else
-            set -g _ssoenv_retry_at 0
-        end
-    else
-        set -g _ssoenv_retry_at (math "$_ssoenv_now + 60")
-        if test "$_ssoenv_notified" != "$exp"; and test $rc -ne 130
-            set -g _ssoenv_notified $exp
-            set -l shown (string replace -ra '[[:cntrl:]]' '?' -- "$SSOENV_PROFILE")
-            if test $rc -eq 4
-                printf 'ssoenv: the SSO session of %s has expired; run `ssoenv login %s` to renew the credentials\n' $shown $shown >&2
-            else
-                printf 'ssoenv: could not refresh the credentials of %s (exit %s); run `ssoenv use %s`\n' $shown $rc $shown >&2
-            end
-        end
-    end
+    set -g _ssoenv_bg_started $_ssoenv_now
+    set -g _ssoenv_bg_key "$SSOENV_PROFILE $exp"
+    # in an event handler fish would start the job in its own process group (Ctrl-C at the
+    # prompt would kill it): full job control for this one start
+    set -l mode interactive
+    status is-full-job-control; and set mode full
+    status is-no-job-control; and set mode none
+    status job-control full
+    command __SSOENV_EXE__ _refresh fish $_ssoenv_bg_file $SSOENV_PROFILE </dev/null >/dev/null 2>&1 &
+    disown $last_pid 2>/dev/null
+    status job-control $mode
 end
 
 # Runs before every prompt; fish keeps $status for the prompt itself.
 function _ssoenv_on_prompt --on-event fish_prompt
     set -g _ssoenv_runs (math $_ssoenv_runs + 1)
+    set -g _ssoenv_drawn 0
+    _ssoenv_clock
+    _ssoenv_pickup
+    # another profile since the last prompt: a fresh start
+    if test "$_ssoenv_seen" != "$SSOENV_PROFILE $SSOENV_EXPIRES_AT"
+        set -g _ssoenv_seen "$SSOENV_PROFILE $SSOENV_EXPIRES_AT"
+        set -g _ssoenv_retry_at 0
+    end
     if _ssoenv_active
-        _ssoenv_clock
         _ssoenv_refresh
     end
     _ssoenv_update
@@ -208,3 +286,5 @@ function ssoenv_prompt --description 'Print the ssoenv prompt segment'
     test -n "$_ssoenv_seg"; and printf '%s' "$_ssoenv_seg"
     return 0
 end
+
+_ssoenv_wrap_prompt

@@ -2,21 +2,36 @@
 # In ~/.zshrc:   eval "$(ssoenv hook zsh)"
 #
 # - `ssoenv use PROFILE` / `ssoenv off` change this shell (the function `ssoenv` below evals
-#   what the program prints, only when it succeeded); every other verb runs the program.
+#   what the program prints, only when it succeeded); every other verb runs the program. In a
+#   subshell, as in `eval "$(ssoenv use P)"`, the function prints the code instead, so that form
+#   does exactly what the plain one does.
 # - Prompt segment `(aws PROFILE ACCOUNT/ROLE 42m) `, computed from the SSOENV_* variables
-#   without starting a process (zsh/datetime gives the clock). SSOENV_DISABLE_PROMPT=1 leaves
-#   PROMPT alone; `ssoenv_prompt` prints the segment for hand-made prompts.
-# - Auto-refresh: at a prompt, credentials that expire within SSOENV_REFRESH_WINDOW seconds
-#   (default 600) are replaced with `ssoenv use --no-login`; a browser is never opened from here.
-# Loading it again is harmless: the precmd hook is installed once.
+#   without starting a process (zsh/datetime gives the clock), put in PROMPT by the first precmd
+#   hook and again by the last one (themes that rebuild PROMPT), never twice, never left behind
+#   in a copy of PROMPT that another tool saves and restores. Left out when
+#   SSOENV_DISABLE_PROMPT=1 or when starship or powerlevel10k draws the prompt (they show
+#   AWS_SSO_PROFILE themselves); `ssoenv_prompt` prints the segment for hand-made prompts.
+# - Auto-refresh: credentials that expire within SSOENV_REFRESH_WINDOW seconds (default 600)
+#   are renewed in the background (`ssoenv _refresh`, never a login, never a browser); the
+#   result is picked up at a later prompt. The prompt itself never waits for the network.
+# Loading it again is harmless: the precmd hooks are installed once.
 
 \builtin zmodload -F zsh/datetime +p:EPOCHSECONDS 2>/dev/null
 
-# (loading the file again keeps the state, e.g. what is in PROMPT now)
-typeset -g _ssoenv_seg=${_ssoenv_seg-} _ssoenv_ps1=${_ssoenv_ps1-} _ssoenv_inserted=${_ssoenv_inserted-}
-typeset -g _ssoenv_notified=${_ssoenv_notified-} _ssoenv_color=${_ssoenv_color-}
-typeset -g _ssoenv_opt_subst=${_ssoenv_opt_subst:-0} _ssoenv_opt_bang=${_ssoenv_opt_bang:-0}
+# (loading the file again keeps the state)
+typeset -g _ssoenv_seg=${_ssoenv_seg-} _ssoenv_color=${_ssoenv_color-} _ssoenv_notified=${_ssoenv_notified-}
+typeset -g _ssoenv_seen=${_ssoenv_seen-} _ssoenv_bg_key=${_ssoenv_bg_key-}
 typeset -gi _ssoenv_retry_at=${_ssoenv_retry_at:-0} _ssoenv_runs=${_ssoenv_runs:-0} _ssoenv_now=0
+typeset -gi _ssoenv_bg_started=${_ssoenv_bg_started:-0}
+# The hand-off file of the background refresh: written atomically (0600, in a private 0700
+# folder) by `ssoenv _refresh`, read here with `source` and emptied (no process at the prompt).
+typeset -g _ssoenv_bg_dir=__SSOENV_RUNTIME__
+typeset -g _ssoenv_bg_file=$_ssoenv_bg_dir/refresh-$$.zsh
+# The segment in PROMPT is this fixed text: it shows psvar[19] (the segment) in the colour
+# psvar[18]. %v inserts the text as it is (no `%`, `$(...)` or `!` in a profile name is ever
+# interpreted, whatever PROMPT_SUBST and PROMPT_BANG say), and a copy of PROMPT saved by another
+# tool can only ever show the current segment; every copy is taken out at each prompt.
+typeset -g _ssoenv_ref='%(19V.%(18V.%F{%18v}.)%19v%(18V.%f.) .)'
 
 # The program (filled in by `ssoenv hook`).
 function _ssoenv_exe {
@@ -25,7 +40,6 @@ function _ssoenv_exe {
 
 # `ssoenv use ...` and `ssoenv off ...` change this shell; everything else runs the program.
 function ssoenv {
-    _ssoenv_read_options
     emulate -L zsh
     local _ssoenv_verb="${1-}" _ssoenv_arg _ssoenv_out _ssoenv_rc
     case "$_ssoenv_verb" in
@@ -40,16 +54,20 @@ function ssoenv {
             esac
         done
         shift
+        if (( ZSH_SUBSHELL )); then
+            # a subshell cannot change this shell: print the code, as the program does
+            # (`eval "$(ssoenv use P)"` then applies it; on a terminal the program refuses)
+            _ssoenv_exe "$_ssoenv_verb" --shell zsh "$@"
+            return
+        fi
         _ssoenv_out="$(_ssoenv_exe "$_ssoenv_verb" --shell zsh "$@")" || return
         eval "$_ssoenv_out" || return
-        _ssoenv_notified=''
-        _ssoenv_retry_at=0
         _ssoenv_update
         ;;
     (login)
         _ssoenv_exe "$@"
         _ssoenv_rc=$?
-        _ssoenv_notified=''
+        # a new session: the prompt may try to refresh again at once
         _ssoenv_retry_at=0
         return $_ssoenv_rc
         ;;
@@ -99,109 +117,123 @@ function _ssoenv_segment {
     _ssoenv_seg="($text${time:+ $time})"
 }
 
-# Put the segment at the start of PS1 (or take it out). The text is made inert for the prompt
-# options in force ($1: PROMPT_SUBST on, $2: PROMPT_BANG on, read before `emulate`):
-# - with PROMPT_SUBST, PS1 holds the reference ${_ssoenv_ps1}: zsh expands it once and does not
-#   re-expand the value, so `$(...)` in a profile name is shown, never run;
-# - without it, PS1 holds the text itself, with `$` written as %1{$%} and backquotes shown as `'`,
-#   so that turning PROMPT_SUBST on later cannot run anything either;
-# - `%` (and `!` with PROMPT_BANG) are doubled: prompt escapes are processed in both cases.
+# Whether the segment belongs in PROMPT: not when disabled, not when starship or powerlevel10k
+# draws the prompt (both show AWS_SSO_PROFILE and AWS_CREDENTIAL_EXPIRATION themselves).
+function _ssoenv_wants_segment {
+    [[ -n $_ssoenv_seg && ${SSOENV_DISABLE_PROMPT-} != 1 && -z ${STARSHIP_SHELL-} ]] && (( ! ${+functions[p10k]} ))
+}
+
+# Take every copy of the segment out of PS1, then put exactly one at the start.
 function _ssoenv_update_prompt {
-    local subst=$1 bang=$2
     emulate -L zsh
-    local shown
-    if [[ -n $_ssoenv_inserted ]]; then
-        PS1=${PS1/$_ssoenv_inserted/}
-        _ssoenv_inserted=''
-    fi
-    _ssoenv_ps1=''
-    [[ -n $_ssoenv_seg && ${SSOENV_DISABLE_PROMPT-} != 1 ]] || return 0
-    shown=${_ssoenv_seg//\%/%%}
-    [[ $bang == 1 ]] && shown=${shown//\!/!!}
-    if [[ $subst != 1 ]]; then
-        if [[ ${TERM-dumb} == dumb ]]; then
-            shown=${shown//\$/%\{\$%\}}  # zle shows %1{...%} as `?` on a dumb terminal
+    PS1=${PS1//$_ssoenv_ref/}
+    if _ssoenv_wants_segment; then
+        psvar[19]=$_ssoenv_seg
+        if [[ -n $_ssoenv_color && ${TERM-dumb} != dumb && -z ${NO_COLOR-} ]]; then
+            psvar[18]=$_ssoenv_color
         else
-            shown=${shown//\$/%1\{\$%\}}
+            psvar[18]=''
         fi
-        shown=${shown//\`/\'}
+        PS1="$_ssoenv_ref$PS1"
+    elif (( ${#psvar} >= 18 )); then
+        psvar[18]='' psvar[19]=''
     fi
-    if [[ -n $_ssoenv_color && ${TERM-dumb} != dumb && -z ${NO_COLOR-} ]]; then
-        _ssoenv_ps1="%F{$_ssoenv_color}$shown%f "
-    else
-        _ssoenv_ps1="$shown "
-    fi
-    if [[ $subst == 1 ]]; then
-        _ssoenv_inserted='${_ssoenv_ps1}'
-    else
-        _ssoenv_inserted=$_ssoenv_ps1
-    fi
-    PS1="$_ssoenv_inserted$PS1"
 }
 
 function _ssoenv_update {
     _ssoenv_segment
-    _ssoenv_update_prompt "$_ssoenv_opt_subst" "$_ssoenv_opt_bang"
+    _ssoenv_update_prompt
 }
 
-# The prompt options of the user (the functions here run under `emulate -L zsh`).
-function _ssoenv_read_options {
-    _ssoenv_opt_subst=0 _ssoenv_opt_bang=0
-    [[ -o promptsubst ]] && _ssoenv_opt_subst=1
-    [[ -o promptbang ]] && _ssoenv_opt_bang=1
-    return 0
-}
-
-# Refresh credentials that expire within the window, once per prompt at most.
-function _ssoenv_refresh {
+# One line, once per credentials, when the refresh failed: what happened and what to run.
+function _ssoenv_failed {
     emulate -L zsh
-    setopt localtraps
-    local exp=${SSOENV_EXPIRES_AT-} window=${SSOENV_REFRESH_WINDOW-600} out shown
-    integer rc
-    [[ -n $exp && $exp != *[^0-9]* ]] || return 0
-    [[ -n $window && $window != *[^0-9]* ]] || window=600
-    _ssoenv_clock
-    (( _ssoenv_now + window >= exp )) || return 0
-    (( _ssoenv_now >= _ssoenv_retry_at )) || return 0
-    # Ctrl-C interrupts the program, not this function (local trap, restored on return)
-    trap ':' INT
-    out="$(_ssoenv_exe use --no-login --quiet --shell zsh -- "$SSOENV_PROFILE" 2>/dev/null)"
-    rc=$?
-    if (( rc == 0 )); then
-        eval "$out"
-        _ssoenv_clock
-        if [[ ${SSOENV_EXPIRES_AT-} == "$exp" ]] || (( _ssoenv_now + window >= ${SSOENV_EXPIRES_AT:-0} )); then
-            _ssoenv_retry_at=$(( _ssoenv_now + 60 ))
-        else
-            _ssoenv_retry_at=0
-        fi
+    [[ $_ssoenv_notified != "${SSOENV_EXPIRES_AT-}" && $1 != 130 ]] || return 0
+    _ssoenv_notified=${SSOENV_EXPIRES_AT-}
+    local shown=${SSOENV_PROFILE//[[:cntrl:]]/?}
+    if [[ $1 == 4 ]]; then
+        print -ru2 -- "ssoenv: the SSO session of $shown has expired or was revoked; run \`ssoenv login $shown\`"
     else
-        _ssoenv_retry_at=$(( _ssoenv_now + 60 ))
-        if [[ $_ssoenv_notified != "$exp" ]] && (( rc != 130 )); then
-            _ssoenv_notified=$exp
-            shown=${SSOENV_PROFILE//[[:cntrl:]]/?}
-            if (( rc == 4 )); then
-                print -ru2 -- "ssoenv: the SSO session of $shown has expired; run \`ssoenv login $shown\` to renew the credentials"
-            else
-                print -ru2 -- "ssoenv: could not refresh the credentials of $shown (exit $rc); run \`ssoenv use $shown\`"
-            fi
-        fi
+        print -ru2 -- "ssoenv: could not refresh the credentials of $shown (exit $1); run \`ssoenv use $shown\`"
     fi
 }
 
-# Runs before every prompt (precmd). zsh keeps $? for the prompt itself.
+# Apply a finished background refresh, if it is still for the credentials in use.
+function _ssoenv_pickup {
+    emulate -L zsh
+    (( _ssoenv_bg_started )) || return 0
+    local file=$_ssoenv_bg_file _ssoenv_bg_rc=''
+    _ssoenv_clock
+    if [[ ! -s $file ]]; then
+        # still running (bounded by the program's own time budget), or lost
+        (( _ssoenv_now > _ssoenv_bg_started + 60 )) && _ssoenv_bg_started=0
+        return 0
+    fi
+    _ssoenv_bg_started=0
+    if [[ -O $file && $_ssoenv_bg_key == "${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}" ]]; then
+        source "$file"
+        _ssoenv_seen="${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}"
+    fi
+    : >| "$file"
+    if [[ $_ssoenv_bg_rc == 0 ]]; then
+        local window=${SSOENV_REFRESH_WINDOW-600} exp=${SSOENV_EXPIRES_AT:-0}
+        [[ -n $window && $window != *[^0-9]* ]] || window=600
+        [[ $exp != *[^0-9]* ]] || exp=0
+        _ssoenv_retry_at=0
+        if (( _ssoenv_now + window >= exp )); then
+            _ssoenv_retry_at=$(( _ssoenv_now + 60 ))  # nothing fresher to be had yet
+        fi
+    elif [[ -n $_ssoenv_bg_rc ]]; then
+        _ssoenv_retry_at=$(( _ssoenv_now + 60 ))
+        _ssoenv_failed "$_ssoenv_bg_rc"
+    fi
+}
+
+# Start a background refresh when the credentials expire within the window (one at a time,
+# at most once a minute after a failure). `&!`: not a job of this shell (no job number, no
+# "done" message), no terminal, no Ctrl-C.
+function _ssoenv_refresh {
+    emulate -L zsh
+    local exp=${SSOENV_EXPIRES_AT-} window=${SSOENV_REFRESH_WINDOW-600}
+    [[ -n $exp && $exp != *[^0-9]* ]] || return 0
+    [[ -n $window && $window != *[^0-9]* ]] || window=600
+    (( _ssoenv_bg_started )) && return 0
+    _ssoenv_clock
+    (( _ssoenv_now + window >= exp )) || return 0
+    (( _ssoenv_now >= _ssoenv_retry_at )) || return 0
+    _ssoenv_bg_started=$_ssoenv_now
+    _ssoenv_bg_key="$SSOENV_PROFILE $exp"
+    _ssoenv_exe _refresh zsh "$_ssoenv_bg_file" "$SSOENV_PROFILE" </dev/null >/dev/null 2>&1 &!
+}
+
+# Runs first before every prompt (precmd). zsh keeps $? for the other hooks and the prompt.
 function _ssoenv_precmd {
-    local rc=$?
-    _ssoenv_read_options
     emulate -L zsh
     (( ++_ssoenv_runs ))
+    _ssoenv_pickup
+    # another profile since the last prompt (e.g. `eval "$(ssoenv use P)"`): a fresh start
+    if [[ $_ssoenv_seen != "${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}" ]]; then
+        _ssoenv_seen="${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}"
+        _ssoenv_retry_at=0
+    fi
     [[ -n ${SSOENV_PROFILE-} ]] && _ssoenv_refresh
     _ssoenv_update
+    # the segment is put in again last, after hooks that rebuild PROMPT (themes): keep
+    # _ssoenv_draw at the end of the list (the change counts from the next prompt on)
+    if [[ ${precmd_functions[-1]} != _ssoenv_draw ]]; then
+        precmd_functions=(${precmd_functions:#_ssoenv_draw} _ssoenv_draw)
+    fi
     # completion: register as soon as compinit has run (it may run after this file is loaded)
     if (( ${+functions[compdef]} && ${+functions[_ssoenv_complete]} )) && [[ ${_comps[ssoenv]-} != _ssoenv_complete ]]; then
         compdef _ssoenv_complete ssoenv
     fi
-    return $rc
+    return 0
+}
+
+# Runs last before every prompt: one segment, whatever the hooks in between did to PROMPT.
+function _ssoenv_draw {
+    _ssoenv_update_prompt
+    return 0
 }
 
 # The segment, for people who build their own prompt.
@@ -212,11 +244,9 @@ function ssoenv_prompt {
     return 0
 }
 
-# Install the precmd hook once, first in the list.
+# Install the precmd hooks once: _ssoenv_precmd first, _ssoenv_draw last.
 () {
     emulate -L zsh
     typeset -ga precmd_functions
-    if (( ! ${precmd_functions[(Ie)_ssoenv_precmd]} )); then
-        precmd_functions=(_ssoenv_precmd "${precmd_functions[@]}")
-    fi
+    precmd_functions=(_ssoenv_precmd ${precmd_functions:#(_ssoenv_precmd|_ssoenv_draw)} _ssoenv_draw)
 }

@@ -17,6 +17,10 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
         from ssoenv.completion import complete_main
 
         sys.exit(complete_main(args[1:]))
+    if args and args[0] == "_refresh":
+        from ssoenv.cli.hook import refresh_main
+
+        sys.exit(refresh_main(args[1:]))
     if args and args[0] in ("use", "export"):
         from ssoenv import fastpath
 

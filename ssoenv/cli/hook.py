@@ -1,4 +1,5 @@
-"""``ssoenv hook SHELL``: the shell integration for an rc file, with this program's path filled in."""
+"""``ssoenv hook SHELL``: the shell integration for an rc file, with this program's path filled in;
+and ``ssoenv _refresh``, the hook's background refresh."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import click
 
 from ssoenv.errors import UsageError
 
-RC_LINES = {
-    "bash": 'eval -- "$(ssoenv hook bash)"          # ~/.bashrc',
-    "zsh": 'eval "$(ssoenv hook zsh)"              # ~/.zshrc',
-    "fish": "ssoenv hook fish | source             # ~/.config/fish/config.fish",
-    "pwsh": "Invoke-Expression (& ssoenv hook pwsh | Out-String)   # $PROFILE",
+#: seconds the whole background refresh may take, network included; then it gives up (exit 124)
+REFRESH_BUDGET = 20.0
+#: how the hand-off file tells the shell the exit status of the refresh
+_STATUS_LINE = {
+    "bash": "_ssoenv_bg_rc={}\n",
+    "zsh": "_ssoenv_bg_rc={}\n",
+    "fish": "set -g _ssoenv_bg_rc {}\n",
+    "pwsh": "$global:_ssoenv_bg_rc = {}\n",
 }
 
 
@@ -26,12 +30,12 @@ def hook_command(shell: str | None, no_completion: bool) -> None:
 
     \b
       bash  eval -- "$(ssoenv hook bash)"          in ~/.bashrc
-      zsh   eval "$(ssoenv hook zsh)"              in ~/.zshrc
+      zsh   eval "$(ssoenv hook zsh)"              in ~/.zshrc (after compinit, for TAB)
       fish  ssoenv hook fish | source              in ~/.config/fish/config.fish
       pwsh  Invoke-Expression (& ssoenv hook pwsh | Out-String)   in $PROFILE
 
-    Set SSOENV_DISABLE_PROMPT=1 to keep your prompt as it is (starship and powerlevel10k show
-    AWS_SSO_PROFILE and AWS_CREDENTIAL_EXPIRATION by themselves).
+    The segment is left out when starship or powerlevel10k draws the prompt (they show
+    AWS_SSO_PROFILE and AWS_CREDENTIAL_EXPIRATION by themselves) or SSOENV_DISABLE_PROMPT=1.
     """
     from ssoenv.shells import HOOK_SHELLS, complete_argv, detect_shell, get_dialect, self_argv
 
@@ -46,3 +50,60 @@ def hook_command(shell: str | None, no_completion: bool) -> None:
 
 
 command = hook_command
+
+
+def refresh_main(args: list[str]) -> int:
+    """``ssoenv _refresh SHELL FILE PROFILE``, started in the background by the hook.
+
+    Runs ``ssoenv use --no-login --quiet --shell SHELL -- PROFILE`` (never a login, never a
+    browser) within :data:`REFRESH_BUDGET` seconds, then writes its code and exit status to FILE
+    atomically (0600, in the private hand-off folder); the hook picks it up at a later prompt.
+    FILE must be ``refresh-*`` in that folder. Nothing on stdout or stderr.
+    """
+    import contextlib
+    import io
+    import os
+    import signal
+    import threading
+    from pathlib import Path
+
+    from ssoenv.fsutil import atomic_write
+    from ssoenv.shells.base import runtime_dir
+
+    # not the terminal's business: no Ctrl-C from the prompt, survives nothing it should not
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.setsid()
+    if len(args) != 3 or args[0] not in _STATUS_LINE:
+        return 2
+    shell, target, profile = args
+    path = Path(target)
+    if path.parent != runtime_dir(os.environ) or not path.name.startswith("refresh-"):
+        return 2
+    result: dict[str, object] = {}
+
+    def work() -> None:
+        from ssoenv.entry import main
+
+        out = io.StringIO()
+        rc: object = 1
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+                main(["use", "--no-login", "--quiet", "--shell", shell, "--", profile])
+        except SystemExit as exc:
+            rc = 0 if exc.code is None else exc.code
+        except BaseException:
+            rc = 1
+        result["code"] = out.getvalue()
+        result["rc"] = rc
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(REFRESH_BUDGET)
+    rc = result.get("rc", 124)
+    status = rc if isinstance(rc, int) else 1
+    code = str(result.get("code", "")) if status == 0 else ""
+    atomic_write(path, (code + _STATUS_LINE[shell].format(status)).encode("utf-8"))
+    if worker.is_alive():
+        os._exit(0)  # a stalled request must not keep the process alive
+    return 0

@@ -105,10 +105,11 @@ def run(
     with _stop_signals(stop):
         emu.start()
         try:
+            # the banner first: whoever reads stdout to its end may stop us at once
+            print(banner(emu), file=err, flush=True)
             print("\n".join(env_lines(emu)), file=out, flush=True)
             if release_stdout:
                 _release_stdout(out)
-            print(banner(emu), file=err, flush=True)
             while not stop.is_set() and not emu.wait(0.25):
                 pass
         except KeyboardInterrupt:

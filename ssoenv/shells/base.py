@@ -14,23 +14,28 @@ inside quotes (a test enforces this):
     the command that runs ssoenv (one or more words, each quoted for the dialect);
 ``__SSOENV_COMPLETE__``
     the command that runs the fast completion backend (``ssoenv.completion``), which skips the
-    import of click that the full CLI pays for.
+    import of click that the full CLI pays for;
+``__SSOENV_RUNTIME__``
+    the private folder of the background refresh's hand-off files (one word, quoted).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import ClassVar, Final, TypeAlias
 
-from ssoenv.paths import data_dir
+from ssoenv.paths import data_dir, resolve_paths
 
 Changes: TypeAlias = Mapping[str, str | None]
 
 KEY_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 EXE_PLACEHOLDER: Final = "__SSOENV_EXE__"
 COMPLETE_PLACEHOLDER: Final = "__SSOENV_COMPLETE__"
+RUNTIME_PLACEHOLDER: Final = "__SSOENV_RUNTIME__"
 
 
 def validate_key(key: str) -> str:
@@ -99,11 +104,13 @@ class Dialect(ABC):
         *,
         complete: str | Sequence[str] | None = None,
         completion: bool = True,
+        runtime: str | None = None,
     ) -> str:
         """The rc-file script: the hook script, then (unless ``completion=False``) the completion script.
 
         ``exe`` runs ssoenv (a path, or an argv such as ``[python, "-m", "ssoenv"]``);
-        ``complete`` runs the completion backend and defaults to ``exe _complete``.
+        ``complete`` runs the completion backend and defaults to ``exe _complete``; ``runtime`` is
+        the hand-off folder of the background refresh (default: :func:`runtime_dir` of this process).
         """
         if self.hook_script is None:
             from ssoenv.errors import UsageError
@@ -115,9 +122,22 @@ class Dialect(ABC):
         if completion and self.completion_script is not None:
             texts.append(load_script("completions", self.completion_script))
         text = "\n".join(t if t.endswith("\n") else t + "\n" for t in texts)
-        return text.replace(COMPLETE_PLACEHOLDER, self.command(complete_argv)).replace(
-            EXE_PLACEHOLDER, self.command(exe_argv)
+        folder = str(runtime_dir(os.environ)) if runtime is None else runtime
+        return (
+            text.replace(COMPLETE_PLACEHOLDER, self.command(complete_argv))
+            .replace(EXE_PLACEHOLDER, self.command(exe_argv))
+            .replace(RUNTIME_PLACEHOLDER, self.quote(validate_value(folder)))
         )
+
+
+def runtime_dir(environ: Mapping[str, str]) -> Path:
+    """The private folder (0700, created by ``ssoenv _refresh``) of the hook's hand-off files:
+    ``$XDG_RUNTIME_DIR/ssoenv`` (per user, in memory, emptied at log-out), else beside our lock files
+    under ``~/.aws/sso`` -- never a shared folder such as /tmp, where another user could create it first."""
+    xdg = environ.get("XDG_RUNTIME_DIR", "")
+    if xdg and os.path.isabs(xdg) and os.path.isdir(xdg):
+        return Path(xdg) / "ssoenv"
+    return resolve_paths(environ).lock_dir.parent / "ssoenv-run"
 
 
 def load_script(kind: str, name: str) -> str:

@@ -39,7 +39,7 @@ def test_hook_prints_the_script_with_the_program(shell: str, tmp_path: Path) -> 
     assert dialect.hook_script is not None
     assert out.stdout.startswith((data_dir("shell") / dialect.hook_script).read_text().splitlines()[0])
     assert "ssoenv.completion" in out.stdout  # completion loaded, through the fast backend
-    assert "--no-login" in out.stdout
+    assert "_refresh" in out.stdout  # the background refresh
 
 
 def test_hook_no_completion(tmp_path: Path) -> None:
@@ -98,7 +98,8 @@ SOURCE_AND_CHECK = {
     # load the hook text held in $1 (as `eval "$(ssoenv hook ...)"` does), then check what it defined
     "bash": 'eval -- "$1"; eval -- "$1"; '
     "declare -F ssoenv ssoenv_prompt _ssoenv_hook _ssoenv_complete >/dev/null "
-    '&& echo "pc=$PROMPT_COMMAND" && complete -p ssoenv && _ssoenv_exe --version',
+    '&& echo "pc=${PROMPT_COMMAND%%;*}" && [[ "$PROMPT_COMMAND" == "$_ssoenv_pc" ]] '
+    "&& complete -p ssoenv && _ssoenv_exe --version",
     "zsh": 'eval "$1"; eval "$1"; '
     "(( $+functions[ssoenv] && $+functions[ssoenv_prompt] && $+functions[_ssoenv_complete] )) "
     '&& echo "pc=${precmd_functions[*]}" && _ssoenv_exe --version',
@@ -132,7 +133,10 @@ def test_scripts_load_in_real_shells(shell: str, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stdout + out.stderr
     assert "ssoenv" in out.stdout.splitlines()[-1]  # `--version` of the program the hook names
     pc = next(line for line in out.stdout.splitlines() if line.startswith("pc="))
-    assert pc == {"bash": "pc=_ssoenv_hook", "zsh": "pc=_ssoenv_precmd", "fish": "pc=_ssoenv_on_prompt"}[shell]
+    assert (
+        pc
+        == {"bash": "pc=_ssoenv_hook", "zsh": "pc=_ssoenv_precmd _ssoenv_draw", "fish": "pc=_ssoenv_on_prompt"}[shell]
+    )
 
 
 @pytest.mark.shell
@@ -253,10 +257,13 @@ def test_loads_with_an_alias_of_the_same_name(shell: str, tmp_path: Path) -> Non
 
 
 def test_the_options_the_scripts_pass_exist() -> None:
-    """The wrapper and the refresh call `use --shell S`, `use --no-login --quiet`, `off --shell S`."""
+    """The wrapper passes `use/off --shell S`; the background refresh runs `use --no-login --quiet --shell S`."""
+    import inspect
+
     import click
 
     from ssoenv.cli import cli
+    from ssoenv.cli.hook import refresh_main
 
     ctx = click.Context(cli)
     for verb, needed in (("use", {"--shell", "--no-login", "--quiet"}), ("off", {"--shell"})):
@@ -264,9 +271,10 @@ def test_the_options_the_scripts_pass_exist() -> None:
         assert cmd is not None
         names = {n for p in cmd.params if isinstance(p, click.Option) for n in p.opts}
         assert needed <= names, (verb, needed - names)
+    assert '"use", "--no-login", "--quiet", "--shell"' in inspect.getsource(refresh_main)
     for name in ("ssoenv.bash", "ssoenv.zsh", "ssoenv.fish", "ssoenv.ps1"):
         text = (data_dir("shell") / name).read_text()
-        assert "--no-login" in text and "--quiet" in text and "--shell" in text
+        assert "_refresh" in text and "--shell" in text
 
 
 @pytest.mark.shell
