@@ -1,7 +1,7 @@
 """The fast completion backend behind TAB in every shell: ``ssoenv _complete ...``.
 
 It runs before (and without) click, boto3 and botocore: a TAB press pays for Python's start-up
-and one scan of the config file's section headers, nothing else. The hook scripts call it through
+and one read of the config file by ``ssoenv.ini`` (the one reader), nothing else. The hook scripts call it through
 ``python -c`` so the CLI package (which imports click) is never loaded, and this module imports
 nothing beyond what the interpreter has loaded at start-up (not even ``re`` or ``typing``).
 
@@ -197,54 +197,23 @@ def _has_control(name: str) -> bool:
     return not name.isprintable() and any(c < " " or c == "\x7f" for c in name)
 
 
-def _section_name(raw: str) -> str | None:
-    """The name in ``[profile NAME]``: one word, or one quoted string (botocore splits with shlex)."""
-    if not raw:
-        return None
-    if raw[0] in "\"'" and len(raw) >= 2 and raw[-1] == raw[0]:
-        inner = raw[1:-1]
-        return inner if raw[0] not in inner and "\\" not in inner else None
-    if " " in raw or "\t" in raw or '"' in raw or "'" in raw or "\\" in raw:
-        import shlex  # rare: only for odd headers
-
-        try:
-            parts = shlex.split(raw)
-        except ValueError:
-            return None
-        return parts[0] if len(parts) == 1 else None
-    return raw
-
-
 def scan_config(text: str, kind: str = "profile") -> list[str]:
     """Names of the ``[profile NAME]`` (and ``[default]``) or ``[sso-session NAME]`` sections.
 
-    In file order, without duplicates; names botocore would not read (several words, control
-    characters) are left out. A plain loop over the lines: faster than importing ``re``.
+    Read by :mod:`ssoenv.ini`, the reader every command uses, so TAB offers exactly the names
+    ``use`` and ``list`` know (none when botocore would refuse the file); in file order, without
+    names holding control characters (a candidate is one line).
     """
-    names: dict[str, None] = {}
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line.startswith("[") or not line.endswith("]"):
-            continue
-        inner = line[1:-1].strip()
-        if inner == "default":
-            if kind == "profile":
-                names["default"] = None
-            continue
-        parts = inner.split(None, 1)
-        if len(parts) != 2 or parts[0] != kind:
-            continue
-        name = _section_name(parts[1])
-        if name and not _has_control(name):
-            names[name] = None
-    return list(names)
+    from ssoenv.ini import section_names
+
+    return [name for name in section_names(text, kind) if not _has_control(name)]
 
 
 def read_names(environ: Mapping[str, str], kind: str = "profile") -> list[str]:
     try:
-        with open(config_path(environ), encoding="utf-8", errors="replace") as fh:
+        with open(config_path(environ), encoding="utf-8", newline="") as fh:
             text = fh.read()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return []
     return scan_config(text, kind)
 

@@ -1,10 +1,15 @@
 """Read, resolve and validate profiles and sso-sessions from the AWS config files.
 
-A small line parser with botocore's semantics (RawConfigParser: lower-cased option names,
-whole-line ``#``/``;`` comments, indented continuation lines, nested blocks for options whose
-value starts on the next line) that keeps line numbers, so every error can name the file and
-line. It never writes and never imports botocore: ``list``, completion and cached ``use`` rely
-on it being fast.
+The files are read by :mod:`ssoenv.ini` (botocore's rules, with line numbers, so every error
+names the file and line) and checked as a whole as botocore checks them: a file botocore
+refuses is refused here, whichever profile is asked for. It never writes the config and never
+imports botocore: ``list``, completion and cached ``use`` rely on it being fast.
+
+Big files (``STAMP_MIN`` bytes and more) are checked once: when a full read finds no fault
+and the file is ``plain`` (see :class:`ssoenv.ini.Ini`), its size and CRC-32 are noted in
+``~/.aws/sso/ssoenv-locks/``; while the bytes are the same, one profile is then found by a
+literal search for its header line (:class:`_Targeted`), which
+``tests/config/test_oracle.py`` proves equal to the full read.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from ssoenv import ini
 from ssoenv.errors import ConfigError, ProfileNotFound
 from ssoenv.paths import Paths
 
 Value = str | dict[str, str]
 
-_OPTION_RE = re.compile(r"^(?P<key>[^=:\s][^=:]*?)\s*(?P<sep>[=:])\s*(?P<value>.*)$")
+#: Files at least this big are checked once per content (see the module docstring).
+STAMP_MIN = 64 * 1024
 
 # Keys that make botocore use another credential source; an SSO profile must not hold them.
 CREDENTIAL_KEYS = (
@@ -34,9 +41,13 @@ CREDENTIAL_KEYS = (
     "web_identity_token_file",
 )
 
+# botocore.utils.validate_region_name
+_REGION_RE = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$")
+
 
 class Section:
-    """One ``[...]`` block of a config or credentials file."""
+    """One profile, sso-session or services block of a config or credentials file: its values
+    as botocore hands them out (``[DEFAULT]`` keys included) and the line of every key."""
 
     __slots__ = ("file", "key_lines", "kind", "line", "name", "values")
 
@@ -57,97 +68,137 @@ class Section:
         return f"{self.file}:{line}"
 
 
-Span = tuple[str, int, int, int]  # raw header, line, body start, body end
+class RawProfile(NamedTuple):
+    """A profile's keys as botocore merges them (the credentials file's keys win), each with the
+    section it comes from: ``where(key)`` is ``file:line``. Any profile, SSO or not."""
+
+    name: str
+    values: dict[str, Value]
+    sources: dict[str, Section]
+    section: Section  # the config-file section (else the credentials-file one)
+
+    def get(self, key: str) -> str | None:
+        value = self.values.get(key)
+        return value if isinstance(value, str) else None
+
+    def where(self, key: str | None = None) -> str:
+        source = self.sources.get(key) if key else None
+        return (source or self.section).where(key if source else None)
 
 
-class _FileIndex:
-    """Where each section of one file is. A lookup of one name is a targeted regex search (C
-    speed, no Python loop over the file); the full index is built only when someone iterates."""
+def _refusal(file: Path, exc: ini.IniError) -> ConfigError:
+    return ConfigError(f"{file}:{exc.line}: {exc.message}", hint=exc.hint)
 
-    def __init__(self, text: str, file: Path, *, credentials_file: bool = False) -> None:
+
+class _File:
+    """One file's text; fully read on demand, or searched for one section when certified."""
+
+    def __init__(self, text: str, file: Path, *, credentials_file: bool = False, certified: bool = False) -> None:
         self.text = text
         self.file = file
         self.credentials_file = credentials_file
-        self._groups: dict[str, dict[str, Span]] | None = None
-        self._found: dict[tuple[str, str], Span | None] = {}
+        self.targeted = _Targeted(text) if certified and not credentials_file else None
+        self._full: ini.Ini | None = None
+        self._groups: dict[str, dict[str, ini.Block]] | None = None
+        self._found: dict[tuple[str, str], Section | None] = {}
 
-    def groups(self) -> dict[str, dict[str, Span]]:
+    def full(self) -> ini.Ini:
+        if self._full is None:
+            try:
+                parsed = ini.parse(self.text)
+                parsed.check()
+            except ini.IniError as exc:
+                raise _refusal(self.file, exc) from None
+            self._full = parsed
+        return self._full
+
+    def groups(self) -> dict[str, dict[str, ini.Block]]:
         if self._groups is None:
-            self._groups = index_text(self.text, self.file, credentials_file=self.credentials_file)
+            parsed = self.full()
+            if self.credentials_file:
+                self._groups = {"credentials": dict(parsed.sections)}
+            else:
+                self._groups = ini.profile_map(parsed)
         return self._groups
 
-    def find(self, kind: str, name: str) -> Span | None:
-        if self._groups is not None:
-            return self._groups.get(kind, {}).get(name)
-        key = (kind, name)
-        if key not in self._found:
-            self._found[key] = self._search(kind, name)
-        return self._found[key]
+    def section(self, parsed: ini.Ini, block: ini.Block, kind: str, name: str) -> Section:
+        values, lines = parsed.values(block)
+        section = Section(kind, name, self.file, block.line)
+        section.values = values
+        section.key_lines = lines
+        return section
 
-    def _search(self, kind: str, name: str) -> Span | None:
-        word = re.escape(name)
-        if self.credentials_file:
-            inner = word if kind == "credentials" else None
-        elif kind == "profile" and name == "default":
-            inner = "default"
-        elif re.search(r"[\s\"'\\]", name):
-            inner = rf"{re.escape(kind)}[ \t]+(?:\"{word}\"|'{word}')"  # such names must be quoted
+    def find(self, kind: str, name: str) -> Section | None:
+        key = (kind, name)
+        if key in self._found:
+            return self._found[key]
+        found: Section | None = None
+        if self._groups is None and self.targeted is not None:
+            hit = self.targeted.find(kind, name)
+            if hit is not None:
+                parsed, block = hit
+                found = self.section(parsed, block, kind, name)
         else:
-            inner = rf"{re.escape(kind)}[ \t]+(?:{word}|\"{word}\"|'{word}')"
-        if inner is None:
-            return None
-        # starts with a literal "[" so the regex engine skips ahead fast; line starts are checked here
-        pattern = re.compile(rf"\[([ \t]*{inner}[ \t]*)\]")
+            winner = self.groups().get(kind, {}).get(name)
+            if winner is not None:
+                found = self.section(self.full(), winner, kind, name)
+        self._found[key] = found
+        return found
+
+
+class _Targeted:
+    """One section of a certified (fault-free, ``plain``) file, found without reading the rest.
+
+    In such a file the header lines are exactly the lines that start with ``[``, a header's text
+    runs to the line's last ``]`` and splits into words at spaces and tabs; the section named
+    ``kind NAME`` is the last header ``[KIND... NAME]`` (the first word only has to start with
+    the kind, like botocore's ``startswith``), or ``[default]`` for the profile ``default``.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def find(self, kind: str, name: str) -> tuple[ini.Ini, ini.Block] | None:
+        if kind not in ini.KINDS or not name or any(c in name for c in " \t\n\r\"'\\"):
+            return None  # such names need quotes, which a plain file has none of
         text = self.text
-        matches = []
-        for found in pattern.finditer(text):
-            line_start = text.rfind("\n", 0, found.start()) + 1
-            if text[line_start : found.start()].strip(" \t") == "":
-                matches.append(found)
-        if not matches:
+        pattern = rf"\[({re.escape(kind)}[^ \t\n]*[ \t]+{re.escape(name)}[ \t]*)\][^\]\n]*$"
+        if kind == "profile" and name == "default":
+            pattern = rf"(?:{pattern}|\[default\][^\]\n]*$)"
+        last = None
+        for match in re.finditer(pattern, text, re.M):
+            start = match.start()
+            if start == 0 or text[start - 1] == "\n":
+                last = start
+        if last is None:
             return None
-        count = text.count
-        if len(matches) > 1:
-            first, second = (count("\n", 0, m.start()) + 1 for m in matches[:2])
-            raise ConfigError(
-                f"{self.file}:{second}: duplicate section [{matches[1].group(1).strip()}] (first at line {first})",
-                hint="merge the two sections; the AWS CLI refuses this file too",
-            )
-        match = matches[0]
-        newline = text.find("\n", match.end())
-        body = len(text) if newline < 0 else newline + 1
-        following = _HEADER_LINE_RE.search(text, body)
-        end = following.start() if following else len(text)
-        return (match.group(1), count("\n", 0, match.start()) + 1, body, end)
+        following = text.find("\n[", last)
+        end = len(text) if following < 0 else following + 1
+        parsed = ini.parse(text[last:end], base=text.count("\n", 0, last))
+        return parsed, parsed.blocks[0]
 
 
 class Sections(Mapping[str, Section]):
-    """Sections of one kind, in file order, each parsed only when first looked at."""
+    """Sections of one kind, in file order, each read only when first looked at."""
 
-    def __init__(self, index: _FileIndex, kind: str) -> None:
-        self._index = index
+    def __init__(self, file: _File, kind: str) -> None:
+        self._file = file
         self._kind = kind
-        self._parsed: dict[str, Section] = {}
 
     def __getitem__(self, name: str) -> Section:
-        section = self._parsed.get(name)
+        section = self._file.find(self._kind, name)
         if section is None:
-            span = self._index.find(self._kind, name)
-            if span is None:
-                raise KeyError(name)
-            raw, line, start, end = span
-            section = _parse_body(self._index.text[start:end], Section(self._kind, name, self._index.file, line), raw)
-            self._parsed[name] = section
+            raise KeyError(name)
         return section
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in self._parsed or self._index.find(self._kind, name) is not None)
+        return isinstance(name, str) and self._file.find(self._kind, name) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._index.groups().get(self._kind, {}))
+        return iter(self._file.groups().get(self._kind, {}))
 
     def __len__(self) -> int:
-        return len(self._index.groups().get(self._kind, {}))
+        return len(self._file.groups().get(self._kind, {}))
 
 
 class AwsConfig:
@@ -160,6 +211,12 @@ class AwsConfig:
         self.sso_sessions: Mapping[str, Section] = {}
         self.services: Mapping[str, Section] = {}
         self.credentials: Mapping[str, Section] = {}
+        self._files: list[_File] = []
+
+    def check(self) -> None:
+        """Raise ConfigError (file:line) when botocore would refuse either file."""
+        for file in self._files:
+            file.full()
 
     def profile(self, name: str) -> Section:
         if name in self.profiles:
@@ -180,6 +237,23 @@ class AwsConfig:
         section = self.profiles.get(profile)
         return section.get(key) if section is not None else None
 
+    def raw_profile(self, name: str) -> RawProfile:
+        """Every key of one profile (SSO or not) as botocore merges the two files, with file:line
+        of each; raises ProfileNotFound."""
+        config = self.profiles.get(name)
+        creds = self.credentials.get(name) if self.credentials else None
+        if config is None and creds is None:
+            raise profile_not_found(self, name)
+        values: dict[str, Value] = {}
+        sources: dict[str, Section] = {}
+        for section in (config, creds):
+            if section is not None:
+                values.update(section.values)
+                sources.update(dict.fromkeys(section.values, section))
+        main = config if config is not None else creds
+        assert main is not None
+        return RawProfile(name, values, sources, main)
+
 
 def profile_not_found(cfg: AwsConfig, name: str) -> ProfileNotFound:
     import difflib
@@ -194,155 +268,89 @@ def profile_not_found(cfg: AwsConfig, name: str) -> ProfileNotFound:
     return ProfileNotFound(f"profile {name!r} not found in {cfg.config_file}", hint=hint)
 
 
-def _split_header(raw: str) -> list[str] | None:
-    import shlex
-
-    try:
-        return shlex.split(raw)
-    except ValueError:
-        return None
-
-
-def _classify(raw_name: str, *, credentials_file: bool) -> tuple[str, str] | None:
-    raw = raw_name.strip()
-    if credentials_file:
-        return ("credentials", raw)
-    if raw == "default":
-        return ("profile", "default")
-    for prefix, kind in (("profile", "profile"), ("sso-session", "sso-session"), ("services", "services")):
-        if raw.startswith(prefix) and raw[len(prefix) : len(prefix) + 1].isspace():
-            rest = raw[len(prefix) :].strip()
-            if rest and not any(c in rest for c in " \t\"'\\"):
-                return (kind, rest)  # the common case, without shlex
-            words = _split_header(raw)
-            if words is None or len(words) != 2:
-                return None  # botocore silently drops such a section
-            return (kind, words[1])
-    return ("other", raw)
-
-
-def _parse_body(body: str, current: Section, raw_header: str) -> Section:
-    """Parse the lines after one header (``body`` starts right after the header line) into ``current``."""
-    file, header_line = current.file, current.line
-    last_key: str | None = None
-    nested: dict[str, str] | None = None
-    for offset, raw_line in enumerate(body.splitlines(), start=1):
-        number = header_line + offset
-        line = raw_line.rstrip()
-        stripped = line.strip()
-        if not stripped or stripped[0] in "#;":
-            continue
-        if line[0].isspace() and last_key is not None:
-            # continuation: either a nested "k = v" (value started empty) or more text
-            value = current.values[last_key]
-            if nested is not None or value == "":
-                if nested is None:
-                    nested = {}
-                    current.values[last_key] = nested
-                match = _OPTION_RE.match(stripped)
-                if match:
-                    nested[match["key"].strip().lower()] = match["value"].strip()
-                continue
-            if isinstance(value, str):
-                current.values[last_key] = value + "\n" + stripped
-            continue
-        match = _OPTION_RE.match(stripped)
-        if not match:
-            raise ConfigError(
-                f"{file}:{number}: cannot parse this line: {stripped[:60]!r}",
-                hint="expected [section] or key = value",
-            )
-        key = match["key"].strip().lower()
-        if key in current.values:
-            raise ConfigError(
-                f"{file}:{number}: key {key!r} repeated in [{raw_header.strip()}] (first at line "
-                f"{current.key_lines[key]})",
-                hint="remove one of them; the AWS CLI refuses this file too",
-            )
-        current.values[key] = match["value"].strip()
-        current.key_lines[key] = number
-        last_key = key
-        nested = None
-    return current
-
-
-# group 1: the raw header; 2/3: kind and name of the common unquoted forms; 4: [default]
-_HEADER_LINE_RE = re.compile(
-    r"^[ \t]*\[((?:(profile|sso-session|services)[ \t]+([^\s\]\"'\\]+)[ \t]*)|(default)|[^\]\r\n]+)\][^\n]*\n?",
-    re.M,
-)
-
-
-def index_text(text: str, file: Path, *, credentials_file: bool = False) -> dict[str, dict[str, Span]]:
-    """Find every section header (one regex pass) and group their spans by kind."""
-    groups: dict[str, dict[str, Span]] = {}
-    seen: dict[tuple[str, str], int] = {}
-    headers = list(_HEADER_LINE_RE.finditer(text))
-    first = headers[0].start() if headers else len(text)
-    preamble = text[:first]
-    for offset, raw_line in enumerate(preamble.splitlines(), start=1):
-        stripped = raw_line.strip()
-        if stripped and stripped[0] not in "#;":
-            raise ConfigError(
-                f"{file}:{offset}: a key before any [section]: {stripped[:60]!r}",
-                hint="put it inside a [profile NAME] or [default] section",
-            )
-    line = preamble.count("\n") + 1
-    previous = first
-    count = text.count
-    for i, match in enumerate(headers):
-        start = match.start()
-        line += count("\n", previous, start)
-        previous = start
-        raw, kind, name, default = match.groups()
-        if credentials_file:
-            kind, name = "credentials", raw.strip()
-        elif default is not None:
-            kind, name = "profile", "default"
-        elif kind is None:
-            classified = _classify(raw, credentials_file=False)
-            if classified is None:
-                continue
-            kind, name = classified
-        key = (kind, name)
-        if key in seen:
-            raise ConfigError(
-                f"{file}:{line}: duplicate section [{raw.strip()}] (first at line {seen[key]})",
-                hint="merge the two sections; the AWS CLI refuses this file too",
-            )
-        seen[key] = line
-        group = groups.get(kind)
-        if group is None:
-            group = groups[kind] = {}
-        end = headers[i + 1].start() if i + 1 < len(headers) else len(text)
-        group[name] = (raw, line, match.end(), end)
-    return groups
-
-
-def _read(path: Path) -> str | None:
+def read_text(path: Path) -> tuple[str, bytes] | None:
+    """A config or credentials file's text (None when it does not exist), or one clear error."""
     try:
         data = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+    except FileNotFoundError:
         return None
+    except NotADirectoryError as exc:
+        raise ConfigError(f"cannot read {path}: a part of that path is not a directory") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(
+            f"{path} is a directory, not a config file",
+            hint="point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at a file",
+        ) from exc
     except PermissionError as exc:
         raise ConfigError(f"cannot read {path}: permission denied") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), data
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not valid UTF-8 (byte {exc.start})") from exc
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}:{line}: not valid UTF-8 (byte {exc.start})",
+            hint="save the file as UTF-8; the AWS CLI refuses this file too",
+        ) from exc
 
 
-def load_config(paths: Paths) -> AwsConfig:
+def _stamp_path(paths: Paths, file: Path) -> Path:
+    import zlib
+
+    return paths.lock_dir / f"config-{zlib.crc32(str(file).encode('utf-8', 'surrogateescape')):08x}.checked"
+
+
+def _stamp(data: bytes) -> str:
+    import zlib
+
+    return f"{len(data)} {zlib.crc32(data):08x}\n"
+
+
+def _certified(paths: Paths, file: Path, data: bytes) -> bool:
+    if len(data) < STAMP_MIN:
+        return False
+    try:
+        return _stamp_path(paths, file).read_text() == _stamp(data)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _certify(paths: Paths, file: Path, data: bytes) -> None:
+    """Note that these bytes were read without fault (best effort: a failure only costs time)."""
+    import contextlib
+
+    from ssoenv.errors import SsoenvError
+    from ssoenv.fsutil import atomic_write
+
+    with contextlib.suppress(OSError, SsoenvError):  # a missing note only costs a full read next time
+        atomic_write(_stamp_path(paths, file), _stamp(data).encode())
+
+
+def load_config(paths: Paths, *, check: bool = True) -> AwsConfig:
+    """Both files; with ``check`` (the default) a file botocore refuses raises ConfigError with
+    file:line here, before anything is looked up."""
     cfg = AwsConfig(config_file=paths.config_file, credentials_file=paths.credentials_file)
-    text = _read(paths.config_file)
-    if text is not None:
-        index = _FileIndex(text, paths.config_file)
-        cfg.profiles = Sections(index, "profile")
-        cfg.sso_sessions = Sections(index, "sso-session")
-        cfg.services = Sections(index, "services")
-    text = _read(paths.credentials_file)
-    if text is not None:
-        cfg.credentials = Sections(_FileIndex(text, paths.credentials_file, credentials_file=True), "credentials")
+    read = read_text(paths.config_file)
+    if read is not None:
+        text, data = read
+        certified = _certified(paths, paths.config_file, data)
+        file = _File(text, paths.config_file, certified=certified)
+        cfg._files.append(file)
+        cfg.profiles = Sections(file, "profile")
+        cfg.sso_sessions = Sections(file, "sso-session")
+        cfg.services = Sections(file, "services")
+        if check and not certified:
+            parsed = file.full()
+            if parsed.plain and len(data) >= STAMP_MIN:
+                _certify(paths, paths.config_file, data)
+    read = read_text(paths.credentials_file)
+    if read is not None:
+        file = _File(read[0], paths.credentials_file, credentials_file=True)
+        cfg._files.append(file)
+        cfg.credentials = Sections(file, "credentials")
+        if check:
+            file.full()
     return cfg
 
 
@@ -395,6 +403,16 @@ def _parse_port(value: str | None, where: str) -> int | None:
     return int(value)
 
 
+def _check_sso_region(region: str, where: str) -> str:
+    """botocore refuses to build a client for a region name like this (InvalidRegionError)."""
+    if not _REGION_RE.match(region):
+        raise ConfigError(
+            f"{where}: sso_region {region!r} is not a valid region name",
+            hint="use the region of your IAM Identity Center instance, such as us-east-1",
+        )
+    return region
+
+
 def session_by_name(cfg: AwsConfig, name: str) -> SsoSession:
     section = cfg.sso_sessions.get(name)
     if section is None:
@@ -412,7 +430,7 @@ def session_by_name(cfg: AwsConfig, name: str) -> SsoSession:
     return SsoSession(
         name=name,
         start_url=section.get("sso_start_url") or "",
-        region=section.get("sso_region") or "",
+        region=_check_sso_region(section.get("sso_region") or "", section.where("sso_region")),
         scopes=_parse_scopes(section.get("sso_registration_scopes")),
         callback_port=_parse_port(section.get("ssoenv_callback_port"), section.where("ssoenv_callback_port")),
     )
@@ -445,7 +463,8 @@ def login_session_for_profile(cfg: AwsConfig, name: str) -> SsoSession:
             hint="run `ssoenv configure` to set it up",
         )
     assert start_url is not None and region is not None
-    return SsoSession(name=None, start_url=start_url, region=region)
+    where = cfg.raw_profile(name).where("sso_region")
+    return SsoSession(name=None, start_url=start_url, region=_check_sso_region(region, where))
 
 
 def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
@@ -503,7 +522,8 @@ def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
     if session_name:
         session = session_by_name(cfg, session_name)
     else:
-        session = SsoSession(name=None, start_url=merged["sso_start_url"] or "", region=merged["sso_region"] or "")
+        region = _check_sso_region(merged["sso_region"] or "", cfg.raw_profile(name).where("sso_region"))
+        session = SsoSession(name=None, start_url=merged["sso_start_url"] or "", region=region)
     return SsoProfile(
         name=name,
         account_id=account,

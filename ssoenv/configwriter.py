@@ -1,17 +1,18 @@
 """Lossless, locked, atomic edits of the AWS config file.
 
-The file is kept as its exact lines (bytes decoded with ``surrogateescape``, line endings kept),
-grouped into a preamble and sections. An edit touches only the lines it must: a changed value
-keeps the key's spelling, the spacing around ``=`` and the line ending; a new key goes after the
-section's last key line; a new section is appended at the end after one blank line, in the
-file's newline style; a removed section takes its blank separator with it but leaves the
-comments that follow it (they usually describe the next section). Everything else — comments,
-blank lines, order, indentation, nested blocks, unknown sections, CRLF endings, a missing final
-newline, bytes that are not UTF-8 — comes back byte for byte.
+The file is kept as its exact lines (line endings kept), grouped into a preamble and sections.
+An edit touches only the lines it must: a changed value keeps the key's spelling, the spacing
+around ``=`` and the line ending; a new key goes after the section's last key line; a new
+section is appended at the end after one blank line, in the file's newline style; a removed
+section takes its blank separator with it but leaves the comments that follow it (they usually
+describe the next section). Everything else — comments, blank lines, order, indentation, nested
+blocks, unknown sections, CRLF endings, a missing final newline — comes back byte for byte. A
+file botocore refuses (see :mod:`ssoenv.ini`, the one reader, which also finds the sections
+and keys here) is not edited: ConfigError with file:line.
 
-Sections are recognised with botocore's rules (RawConfigParser semantics plus
-``build_profile_map``): ``[default]``, ``[profile NAME]`` (shell-quoted when the name has
-spaces), ``[sso-session NAME]``, ``[services NAME]``; anything else is an opaque section.
+Sections are recognised with botocore's rules (:func:`ssoenv.ini.classify`): ``[default]``,
+``[profile NAME]`` (shell-quoted when the name has spaces), ``[sso-session NAME]``,
+``[services NAME]``; anything else is an opaque section.
 
 Writing (:func:`edit_config`): lock, read, apply the edit, re-read and compare (a tool that does
 not use our lock may have written meanwhile: then the edit is applied again to the new content),
@@ -22,13 +23,13 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Generic, TypeVar
 
+from ssoenv import ini
 from ssoenv.errors import ConfigError
 from ssoenv.fsutil import PRIVATE_FILE_MODE, atomic_write, file_lock, read_bytes_or_none
 from ssoenv.paths import Paths
@@ -37,10 +38,9 @@ from ssoenv.paths import Paths
 MARKER_KEY: Final = "ssoenv_generated"
 BACKUP_SUFFIX: Final = ".ssoenv.bak"
 
-_LINE_RE = re.compile(r"[^\n]*\n|[^\n]+")
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # universal newlines, like ini
 _OPTION_RE = re.compile(r"(?P<key>.*?)\s*(?P<sep>[=:])\s*(?P<value>.*)$")
 _KEY_RE = re.compile(r"[a-z0-9][a-z0-9_.\-]*")
-_KINDS: Final = ("profile", "sso-session", "services")
 _MAX_ATTEMPTS: Final = 5
 
 T = TypeVar("T")
@@ -100,23 +100,9 @@ def check_section_name(name: str, *, what: str = "profile name") -> None:
 
 def classify_header(raw: str) -> SectionRef | None:
     """The section a header's text (between the brackets) denotes for botocore, or None when
-    botocore drops it (a ``profile``/``sso-session``/``services`` header that does not split
-    into exactly two words)."""
-    if raw == "default":
-        return SectionRef("profile", "default")
-    for kind in _KINDS:
-        if raw.startswith(kind) and raw[len(kind) : len(kind) + 1].isspace():
-            if any(c in raw for c in "\"'\\"):
-                try:
-                    words = shlex.split(raw)
-                except ValueError:
-                    return None
-            else:
-                words = raw.split()  # what shlex gives for text without quotes or escapes
-            if len(words) != 2:
-                return None
-            return SectionRef(kind, words[1])
-    return SectionRef("other", raw)
+    botocore drops it (:func:`ssoenv.ini.classify`)."""
+    named = ini.classify(raw)
+    return None if named is None else SectionRef(*named)
 
 
 # --------------------------------------------------------------------------------------------
@@ -126,8 +112,8 @@ def classify_header(raw: str) -> SectionRef | None:
 def _ending(line: str) -> str:
     if line.endswith("\r\n"):
         return "\r\n"
-    if line.endswith("\n"):
-        return "\n"
+    if line.endswith(("\n", "\r")):
+        return line[-1]
     return ""
 
 
@@ -146,34 +132,6 @@ def _is_comment(line: str) -> bool:
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
-
-
-def _header_text(line: str) -> str | None:
-    """Header text of a line that configparser would read as a section header."""
-    stripped = line.strip()
-    if not stripped.startswith("["):
-        return None
-    close = stripped.rfind("]")
-    if close < 2:
-        return None
-    return stripped[1:close]
-
-
-def _is_option(stripped: str) -> bool:
-    """Whether configparser reads the (stripped) line as ``key = value`` (a non-empty key)."""
-    eq, colon = stripped.find("="), stripped.find(":")
-    first = min(eq, colon) if eq >= 0 and colon >= 0 else max(eq, colon)
-    return first > 0
-
-
-def _option_key(line: str) -> str | None:
-    stripped = line.strip()
-    if not _is_option(stripped):
-        return None
-    match = _OPTION_RE.match(stripped)
-    if match is None or not match["key"]:
-        return None
-    return match["key"].rstrip().lower()
 
 
 def check_key(key: str) -> None:
@@ -206,26 +164,17 @@ class Section:
     ref: SectionRef | None  # None: botocore drops this section
     lines: list[str] = field(default_factory=list)
 
+    def _block(self) -> ini.Block:
+        """This section read on its own (a header resets the reader's state, so this is what the
+        whole file's reading gives for it)."""
+        try:
+            return ini.parse(self.header_line + "".join(self.lines)).blocks[0]
+        except (ini.IniError, IndexError) as exc:
+            raise ConfigError(f"cannot read the section [{self.raw_name}] any more: {exc}") from exc
+
     def spans(self) -> list[_KeySpan]:
         """Key lines (and their continuation lines) with configparser's rules."""
-        spans: list[_KeySpan] = []
-        indent_level: int | None = None
-        current: _KeySpan | None = None
-        for i, line in enumerate(self.lines):
-            if _is_blank(line) or _is_comment(line):
-                continue
-            level = _indent(line)
-            if current is not None and indent_level is not None and level > indent_level:
-                current.end = i + 1
-                continue
-            indent_level = level
-            key = _option_key(line)
-            if key is None:
-                current = None  # a line botocore cannot parse; leave it alone
-                continue
-            current = _KeySpan(key, i, i + 1)
-            spans.append(current)
-        return spans
+        return [_KeySpan(key, start - 1, end - 1) for key, start, end in self._block().spans()]
 
     def content_end(self) -> int:
         """Index after the last key/continuation line (0 when the section has no keys)."""
@@ -248,19 +197,8 @@ class Section:
         return found
 
     def values(self) -> dict[str, str]:
-        """Key -> value as text (nested blocks as their raw joined lines)."""
-        out: dict[str, str] = {}
-        for span in self.spans():
-            first = self.lines[span.start].strip()
-            match = _OPTION_RE.match(first)
-            value = match["value"].strip() if match else ""
-            rest = [
-                self.lines[i].strip()
-                for i in range(span.start + 1, span.end)
-                if not _is_comment(self.lines[i]) and not _is_blank(self.lines[i])
-            ]
-            out[span.key] = "\n".join([value, *rest]) if rest else value
-        return out
+        """Key -> value as configparser gives it (a nested block as its raw joined lines)."""
+        return self._block().raw_values()
 
     def text(self) -> str:
         return self.header_line + "".join(self.lines)
@@ -281,38 +219,38 @@ class ConfigDocument:
     # ---- parsing / serialising
 
     @classmethod
-    def parse(cls, data: bytes | str) -> ConfigDocument:
-        text = data if isinstance(data, str) else data.decode("utf-8", "surrogateescape")
+    def parse(cls, data: bytes | str, *, path: Path | str = "config") -> ConfigDocument:
+        """Read the file with :func:`ssoenv.ini.parse` (botocore's rules); a file botocore
+        refuses (or that is not UTF-8) raises ConfigError naming ``path`` and the line."""
+        if isinstance(data, str):
+            text = data
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = data.count(b"\n", 0, exc.start) + 1
+                raise ConfigError(
+                    f"{path}:{line}: not valid UTF-8 (byte {exc.start})",
+                    hint="save the file as UTF-8; the AWS CLI refuses this file too",
+                ) from None
+        try:
+            parsed = ini.parse(text)
+            parsed.check()
+        except ini.IniError as exc:
+            raise ConfigError(f"{path}:{exc.line}: {exc.message}", hint=exc.hint) from None
         lines = _LINE_RE.findall(text)
         crlf = text.count("\r\n")
         lf = text.count("\n") - crlf
         newline = "\r\n" if crlf > lf else "\n"
-        preamble: list[str] = []
+        blocks = parsed.blocks
+        starts = [block.index for block in blocks]
+        preamble = lines[: starts[0]] if blocks else lines
         sections: list[Section] = []
-        target = preamble
-        # configparser: a more indented line after a key line is a continuation, even "[x]"
-        indent_level: int | None = None
-        in_option = False
-        for line in lines:
-            stripped = line.strip()
-            if not stripped or stripped[0] in "#;":
-                target.append(line)
-                continue
-            level = len(line) - len(line.lstrip())
-            if in_option and indent_level is not None and level > indent_level:
-                target.append(line)
-                continue
-            indent_level = level
-            if stripped[0] == "[":
-                raw = _header_text(stripped)
-                if raw is not None:
-                    section = Section(line, raw, classify_header(raw))
-                    sections.append(section)
-                    target = section.lines
-                    in_option = False
-                    continue
-            target.append(line)
-            in_option = bool(sections) and _is_option(stripped)
+        for i, block in enumerate(blocks):
+            end = starts[i + 1] if i + 1 < len(blocks) else len(lines)
+            sections.append(
+                Section(lines[block.index], block.header, classify_header(block.header), lines[block.index + 1 : end])
+            )
         return cls(preamble, sections, newline)
 
     def text(self) -> str:
@@ -321,7 +259,7 @@ class ConfigDocument:
         return "".join(parts)
 
     def to_bytes(self) -> bytes:
-        return self.text().encode("utf-8", "surrogateescape")
+        return self.text().encode("utf-8")
 
     def copy(self) -> ConfigDocument:
         return ConfigDocument.parse(self.text())
@@ -344,14 +282,20 @@ class ConfigDocument:
                 yield section.ref
 
     def get(self, ref: SectionRef, key: str) -> str | None:
+        values = self.values(ref)
+        return None if values is None else values.get(key.lower())
+
+    def values(self, ref: SectionRef) -> dict[str, str] | None:
+        """The section's keys as botocore reads them (``[DEFAULT]``'s keys included)."""
         section = self.find(ref)
         if section is None:
             return None
-        return section.values().get(key.lower())
-
-    def values(self, ref: SectionRef) -> dict[str, str] | None:
-        section = self.find(ref)
-        return None if section is None else section.values()
+        values = section.values()
+        for other in self.sections:
+            if other.raw_name == "DEFAULT":
+                for key, value in other.values().items():
+                    values.setdefault(key, value)
+        return values
 
     def section_text(self, ref: SectionRef) -> str | None:
         """The section's header and lines up to its last key line (what a user would call it)."""

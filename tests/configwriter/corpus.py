@@ -297,7 +297,7 @@ _add(
 [default]
 region=us-east-1
 output   =    text
-cli_pager:
+cli_pager: less
   [profile spacey]
 [profile colon]
 region: eu-west-3
@@ -456,8 +456,6 @@ _add(
     "accented_comment",
     "# caf\xe9\n[profile x]\nregion = us-east-1\n",
 )
-# a comment with bytes that are not UTF-8 (Latin-1 é) must survive untouched
-CORPUS["latin1_comment"] = b"# caf\xe9 cr\xe8me\n[profile latin]\nregion = us-east-1\n"
 
 _add(
     "section_with_no_keys",
@@ -481,3 +479,17 @@ region = us-east-1
 output = json
 """,
 )
+
+
+# Files botocore (and so ssoenv) refuses: name -> (bytes, the line ssoenv must name).
+REFUSED: dict[str, tuple[bytes, int]] = {
+    # bytes that are not UTF-8 (a Latin-1 é in a comment)
+    "latin1_comment": (b"# caf\xe9 cr\xe8me\n[profile latin]\nregion = us-east-1\n", 1),
+    "bom": ("\ufeff[sso-session corp]\nsso_start_url = https://x/start\nsso_region = us-east-1\n".encode(), 1),
+    "key_before_section": (b"region = us-east-1\n[profile a]\nregion = x\n", 1),
+    "duplicate_key_elsewhere": (b"[profile a]\nregion = x\n\n[profile b]\nregion = y\nREGION = z\n", 6),
+    "duplicate_section": (b"[profile a]\nregion = x\n[profile a]\nregion = y\n", 3),
+    "unreadable_line": (b"[profile a]\nregion = x\njust words\n", 3),
+    "nested_without_equals": (b"[profile a]\ns3 =\n  max_concurrent_requests 4\n", 2),
+    "duplicate_key_in_default_blocks": (b"[DEFAULT]\nregion = x\n[profile a]\n[DEFAULT]\nregion = y\n", 5),
+}

@@ -47,10 +47,10 @@ P = SectionRef.profile
         ("[profile a]", P("a"), {"k": "v"}, "[profile a]\nk = v"),
         # an indented "[x]" after a key is a continuation line, not a header
         (
-            "[profile a]\ncli_pager:\n  [profile b]\n",
+            "[profile a]\ncli_pager: less\n  [profile b]\n",
             P("b"),
             {"k": "v"},
-            "[profile a]\ncli_pager:\n  [profile b]\n\n[profile b]\nk = v\n",
+            "[profile a]\ncli_pager: less\n  [profile b]\n\n[profile b]\nk = v\n",
         ),
         # [default] and [profile default] are the same profile
         ("[profile default]\nregion = r\n", P("default"), {"region": "s"}, "[profile default]\nregion = s\n"),
@@ -59,8 +59,19 @@ P = SectionRef.profile
         ('[profile "my prof"]\nregion = r\n', P("my prof"), {"region": "s"}, '[profile "my prof"]\nregion = s\n'),
         # removing a key that is not there changes nothing
         ("[profile a]\nregion = r\n", P("a"), {"nope": None}, "[profile a]\nregion = r\n"),
-        # the last of duplicate keys is the one botocore-like readers use
-        ("[profile a]\nk = 1\nk = 2\n", P("a"), {"k": "3"}, "[profile a]\nk = 1\nk = 3\n"),
+        # [default] and [profile default] both present: the last one is the one botocore reads
+        (
+            "[profile default]\nregion = r\n[default]\nregion = s\n",
+            P("default"),
+            {"region": "t"},
+            "[profile default]\nregion = r\n[default]\nregion = t\n",
+        ),
+        (
+            "[default]\nregion = r\n[profile default]\nregion = s\n",
+            P("default"),
+            {"region": "t"},
+            "[default]\nregion = r\n[profile default]\nregion = t\n",
+        ),
         (
             "[sso-session s]\nsso_region = x\n",
             SectionRef.sso_session("s"),
@@ -139,8 +150,22 @@ def test_header_roundtrips_through_classify() -> None:
 
 
 def test_duplicate_sections_are_removed_by_identity() -> None:
-    doc = ConfigDocument.parse("[profile a]\nx = 1\n\n[profile b]\n\n[profile a]\nx = 1\n")
-    assert doc.set_values(P("a"), {"x": "2"})  # the last one is what readers use
-    assert doc.text() == "[profile a]\nx = 1\n\n[profile b]\n\n[profile a]\nx = 2\n"
+    # two spellings of one profile: botocore reads the last one
+    doc = ConfigDocument.parse("[profile a]\nx = 1\n\n[profile b]\n\n[profile 'a']\nx = 1\n")
+    assert doc.set_values(P("a"), {"x": "2"})
+    assert doc.text() == "[profile a]\nx = 1\n\n[profile b]\n\n[profile 'a']\nx = 2\n"
     doc.remove_section(P("a"))
     assert doc.text() == "[profile b]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("[profile a]\nk = 1\nk = 2\n", 3),  # a repeated key
+        ("[profile a]\nx = 1\n[profile a]\n", 3),  # a repeated header
+        ("k = 1\n[profile a]\n", 1),  # a key before the first section
+    ],
+)
+def test_files_botocore_refuses_are_not_edited(text: str, line: int) -> None:
+    with pytest.raises(ConfigError, match=rf"^config:{line}: "):
+        ConfigDocument.parse(text.encode())

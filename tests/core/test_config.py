@@ -203,11 +203,10 @@ def test_parser_semantics(tmp_path: Path) -> None:
 
 
 def test_duplicate_section_is_reported_with_lines(tmp_path: Path) -> None:
-    cfg = load(tmp_path, "[profile a]\nregion = x\n[profile a]\nregion = y\n[profile b]\nregion = z\n")
+    # botocore refuses the whole file, so ssoenv refuses it as soon as it is read, whichever
+    # profile is asked for
     with pytest.raises(ConfigError, match=r"config:3: duplicate section \[profile a\] \(first at line 1\)"):
-        cfg.profile("a")  # looking the profile up finds it...
-    with pytest.raises(ConfigError, match=r"config:3: duplicate section \[profile a\] \(first at line 1\)"):
-        cfg.profile_names()  # ...and so does any listing
+        load(tmp_path, "[profile a]\nregion = x\n[profile a]\nregion = y\n[profile b]\nregion = z\n")
 
 
 def test_crlf_and_unicode(tmp_path: Path) -> None:

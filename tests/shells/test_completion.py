@@ -41,7 +41,6 @@ sso_session = corp
 [sso-session corp]
 sso_start_url = https://x
 [sso-session other]
-[profile dev]
 [plain]
 [profile prod]\r
 [profile dollar$(x)]
@@ -49,7 +48,13 @@ sso_start_url = https://x
 
 
 def test_scan_config_profiles() -> None:
-    assert scan_config(CONFIG) == ["default", "dev", "with space", "indented", "a:b", "prod", "dollar$(x)"]
+    # what botocore reads: "[ profile   indented ]" is not a profile (the header does not start
+    # with "profile"), a header that does not split into two words is dropped
+    assert scan_config(CONFIG) == ["default", "dev", "with space", "a:b", "prod", "dollar$(x)"]
+
+
+def test_scan_config_offers_nothing_from_a_file_botocore_refuses() -> None:
+    assert scan_config(CONFIG + "[profile dev]\n") == []  # a repeated header
 
 
 def test_scan_config_sessions() -> None:
@@ -102,7 +107,7 @@ def values(cands: list[Candidate]) -> list[str]:
         (["export"], "a", ["a:b"]),
         (["export", "dev", "--format"], "e", ["env", "env-no-export"]),
         (["export", "dev"], "--format=j", ["--format=json"]),
-        (["whoami"], "i", ["indented"]),
+        (["whoami"], "w", ["with space"]),
         (["hook"], "", ["bash", "zsh", "fish", "pwsh", "powershell"]),
         (["hook"], "-", ["--no-completion", "-h", "--help"]),
         (["list"], "", []),
@@ -140,7 +145,7 @@ def test_bash_words(words: list[str], cur: str, expected: tuple[list[str], str, 
     [
         (
             ["--shell=bash", "--cur=", "--", "use"],
-            "default\ndev\nwith\\ space\nindented\na\\:b\nprod\ndollar\\$\\(x\\)\n",
+            "default\ndev\nwith\\ space\na\\:b\nprod\ndollar\\$\\(x\\)\n",
         ),
         (["--shell=bash", "--cur=b", "--", "use", "a", ":"], "b\n"),
         (["--shell=bash", "--cur=f", "--", "use", "--shell", "="], "fish\n"),

@@ -1,0 +1,322 @@
+"""The AWS config and credentials file format, read exactly as botocore reads it.
+
+This is the one reader of those files in ssoenv: ``config`` (profiles for ``use``/``list``),
+``configwriter`` (the structure it edits), ``completion`` (names for TAB) all go through
+:func:`parse` and :func:`classify`. The rules are botocore's (``configloader.raw_config_parse``
+on a strict ``RawConfigParser``, then ``build_profile_map``):
+
+- lines end at ``\\n``, ``\\r\\n`` or ``\\r`` (a text file's universal newlines) — never at VT,
+  FF, ``\\x1c``-``\\x1e``, NEL or U+2028/2029, which stay inside the line;
+- each line is stripped of whitespace (``str.strip``); empty lines and lines starting with ``#``
+  or ``;`` are skipped; no inline comments;
+- a line indented deeper than the key line before it continues that key's value (joined with
+  ``\\n``); otherwise ``[text]`` (up to the last ``]``) opens a section, and ``key = value`` or
+  ``key: value`` (first ``=`` or ``:``) sets a lower-cased key;
+- refused (botocore raises ``ConfigParseError``): a key before the first section, a section
+  header repeated verbatim, a key repeated in one section, a line that is none of the above, a
+  value starting on the next line (``s3 =``) whose lines are not all ``key = value``;
+- ``[DEFAULT]`` holds defaults for every other section of the same file;
+- ``[profile NAME]``, ``[sso-session NAME]`` and ``[services NAME]`` (any header that *starts*
+  with those words) are split with ``shlex``: exactly two words name a section, anything else is
+  dropped; ``[default]`` is the profile ``default``; among sections that name the same thing the
+  last one in the file wins (so ``[default]`` and ``[profile default]`` are one profile).
+
+It imports nothing at load time (completion runs without ``re`` or ``typing``).
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
+    Value = str | dict[str, str]
+
+KINDS: Final = ("profile", "sso-session", "services")
+BOM: Final = "\ufeff"
+
+
+class IniError(ValueError):
+    """The file is one botocore refuses: ``line`` (1-based) says where, ``message`` what."""
+
+    def __init__(self, line: int, message: str, hint: str) -> None:
+        super().__init__(f"{line}: {message}")
+        self.line = line
+        self.message = message
+        self.hint = hint
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines configparser sees (Python text files split at ``\\n``, ``\\r\\n`` and ``\\r``)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def words(header: str) -> list[str] | None:
+    """``shlex.split(header)`` (None when it fails), without importing shlex for plain text."""
+    if '"' in header or "'" in header or "\\" in header:
+        import shlex
+
+        try:
+            return shlex.split(header)
+        except ValueError:
+            return None
+    # shlex's whitespace is space, tab, CR and LF (CR/LF cannot occur inside a line)
+    return [w for w in header.replace("\t", " ").split(" ") if w]
+
+
+def classify(header: str) -> tuple[str, str] | None:
+    """What a config-file section header (the text between the brackets) names for botocore:
+    ``(kind, name)`` with kind ``profile``, ``sso-session``, ``services`` or ``other`` (name =
+    the header), or None when botocore drops the section."""
+    for kind in KINDS:
+        if header.startswith(kind):
+            parts = words(header)
+            if parts is None or len(parts) != 2:
+                return None
+            return (kind, parts[1])
+    if header == "default":
+        return ("profile", "default")
+    return ("other", header)
+
+
+class Block:
+    """One ``[header]`` block as configparser reads it.
+
+    ``index`` is the 0-based line index of the header (``line`` = ``index + 1``); ``first`` maps
+    each key (in file order) to the text after its ``=``, ``at`` to its line index, ``more`` (for
+    the few keys that have them) to its continuation lines, ``ends`` to the index after its last
+    continuation line.
+    """
+
+    __slots__ = ("at", "ends", "first", "header", "index", "more")
+
+    def __init__(self, header: str, index: int) -> None:
+        self.header = header
+        self.index = index
+        self.first: dict[str, str] = {}
+        self.at: dict[str, int] = {}
+        self.more: dict[str, list[str]] = {}
+        self.ends: dict[str, int] = {}
+
+    @property
+    def line(self) -> int:
+        return self.index + 1
+
+    def spans(self) -> list[tuple[str, int, int]]:
+        """``(key, first line index, index after its last continuation line)`` in file order."""
+        ends = self.ends
+        return [(k, i, ends.get(k, i + 1)) for k, i in self.at.items()]
+
+    def key_lines(self) -> dict[str, int]:
+        return {k: i + 1 for k, i in self.at.items()}
+
+    def raw_values(self) -> dict[str, str]:
+        """Each key's value as configparser returns it (lines joined by ``\\n``)."""
+        if not self.more:
+            return dict(self.first)
+        more = self.more
+        return {k: "\n".join([v, *more[k]]).rstrip() if k in more else v for k, v in self.first.items()}
+
+
+def nested(value: str, line: int, key: str) -> dict[str, str]:
+    """botocore's ``_parse_nested`` for a value that starts on the next line (it splits with
+    ``str.splitlines``, unlike the file itself)."""
+    out: dict[str, str] = {}
+    for text in value.splitlines():
+        text = text.strip()
+        if not text:
+            continue
+        name, eq, rest = text.partition("=")
+        if not eq:
+            raise IniError(
+                line,
+                f"the indented lines under {key!r} must each be key = value, not {text[:60]!r}",
+                "fix or remove that line; the AWS CLI refuses this file too",
+            )
+        out[name.strip()] = rest.strip()
+    return out
+
+
+def final_values(raw: dict[str, str], lines: dict[str, int]) -> dict[str, Value]:
+    """Values as botocore hands them out: a value starting with a newline is a nested block."""
+    out: dict[str, Value] = {}
+    for key, value in raw.items():
+        out[key] = nested(value, lines[key], key) if value.startswith("\n") else value
+    return out
+
+
+class Ini:
+    """A parsed file: ``blocks`` in file order (``[DEFAULT]`` blocks included), ``sections`` by
+    header (configparser's sections; not ``DEFAULT``), ``defaults`` the ``[DEFAULT]`` keys.
+
+    ``plain`` is True when a section can be found by a literal search for its header line: no
+    lone CR, every line that starts with ``[`` is a header and every header starts its line,
+    no quotes or backslashes in headers, no ``[DEFAULT]`` (see ``config._TargetedIndex``).
+    """
+
+    __slots__ = ("blocks", "defaults", "lines", "plain", "sections")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.blocks: list[Block] = []
+        self.sections: dict[str, Block] = {}
+        self.defaults: Block | None = None
+        self.plain = True
+
+    def values(self, block: Block) -> tuple[dict[str, Value], dict[str, int]]:
+        """A section's values (with ``[DEFAULT]``'s keys it lacks) and each key's line."""
+        raw = block.raw_values()
+        lines = block.key_lines()
+        if self.defaults is not None:
+            default_lines = self.defaults.key_lines()
+            for key, value in self.defaults.raw_values().items():
+                if key not in raw:
+                    raw[key] = value
+                    lines[key] = default_lines[key]
+        return final_values(raw, lines), lines
+
+    def check(self) -> None:
+        """Raise :class:`IniError` where botocore would fail building every section's values."""
+        for block in self.sections.values():
+            self.values(block)
+        if self.defaults is not None:
+            self.values(self.defaults)
+
+
+def parse(text: str, *, base: int = 0) -> Ini:
+    """Parse ``text`` with configparser's strict rules; raise :class:`IniError` for what it refuses.
+
+    ``base`` is the line index of the text's first line in its file (for a part of a file that
+    starts at a header line: line numbers then count from the start of the file).
+    """
+    lines = split_lines(text)
+    plain = not ("\r" in text and text.count("\r") != text.count("\r\n"))
+    ini = Ini(lines)
+    blocks = ini.blocks
+    sections = ini.sections
+    added: dict[str, int] = {}
+    cur: Block | None = None
+    first_values: dict[str, str] = {}
+    at: dict[str, int] = {}
+    key = ""  # the current key ("" when none: after a header, or an unreadable key line)
+    blanks = 0  # blank lines seen since the current key's last line
+    indent_level = 0
+    first_bad = 0
+    bad_text = ""
+    for index, line in enumerate(lines, base):
+        value = line.strip()
+        if not value:
+            blanks += 1
+            continue
+        first = value[0]
+        if first == "#" or first == ";":
+            continue
+        indent = 0 if line[0] == first else len(line) - len(line.lstrip())
+        if key and indent > indent_level:
+            assert cur is not None
+            more = cur.more.get(key)
+            if more is None:
+                more = cur.more[key] = []
+            if blanks:
+                more.extend([""] * blanks)  # blank lines inside a value are kept
+            more.append(value)
+            cur.ends[key] = index + 1
+            blanks = 0
+            continue
+        blanks = 0
+        indent_level = indent
+        if first == "[":
+            close = value.rfind("]")
+            if close >= 2:
+                header = value[1:close]
+                if indent or '"' in header or "'" in header or "\\" in header:
+                    plain = False
+                cur = Block(header, index)
+                if header == "DEFAULT":
+                    plain = False
+                    if ini.defaults is None:
+                        ini.defaults = Block(header, index)
+                    # every [DEFAULT] block fills the same defaults (keys repeated across them are refused)
+                    cur.first, cur.at, cur.more = ini.defaults.first, ini.defaults.at, ini.defaults.more
+                else:
+                    if header in added:
+                        raise IniError(
+                            index + 1,
+                            f"duplicate section [{header}] (first at line {added[header]})",
+                            "merge the two sections; the AWS CLI refuses this file too",
+                        )
+                    added[header] = index + 1
+                    sections[header] = cur
+                blocks.append(cur)
+                first_values, at = cur.first, cur.at
+                key = ""
+                continue
+            plain = False  # a line starting with "[" that is not a header
+        if cur is None:
+            if index == 0 and line.startswith(BOM):
+                raise IniError(
+                    1,
+                    "the file starts with a UTF-8 byte order mark (BOM), which botocore and the AWS CLI cannot read",
+                    "save the file as UTF-8 without BOM",
+                )
+            raise IniError(
+                index + 1,
+                f"a key before the first [section]: {value[:60]!r}",
+                "put it inside a [profile NAME] or [default] section, or remove it",
+            )
+        pos = value.find("=")
+        if pos < 0:
+            pos = value.find(":")
+            if pos < 0:
+                if not first_bad:
+                    first_bad, bad_text = index + 1, value
+                continue  # configparser goes on (and keeps the current key)
+        elif value.find(":", 0, pos) >= 0:
+            pos = value.find(":", 0, pos)
+        name = value[:pos].rstrip().lower()
+        if not name:
+            if not first_bad:
+                first_bad, bad_text = index + 1, value
+            key = ""
+            continue
+        if name in at:
+            raise IniError(
+                index + 1,
+                f"key {name!r} repeated in [{cur.header}] (first at line {at[name] + 1})",
+                "remove one of them; the AWS CLI refuses this file too",
+            )
+        first_values[name] = value[pos + 1 :].strip()
+        at[name] = index
+        key = name
+    if first_bad:
+        raise IniError(
+            first_bad,
+            f"cannot read this line: {bad_text[:60]!r}",
+            "expected [section], key = value, or an indented continuation; the AWS CLI refuses this file too",
+        )
+    ini.plain = plain
+    return ini
+
+
+def profile_map(ini: Ini) -> dict[str, dict[str, Block]]:
+    """botocore's ``build_profile_map``: kind -> name -> the block that wins (the last one)."""
+    out: dict[str, dict[str, Block]] = {"profile": {}, "sso-session": {}, "services": {}, "other": {}}
+    for header, block in ini.sections.items():
+        named = classify(header)
+        if named is not None:
+            out[named[0]][named[1]] = block
+    return out
+
+
+def section_names(text: str, kind: str = "profile") -> list[str]:
+    """Names of one kind in a config file, in file order (completion); [] when botocore refuses it."""
+    try:
+        ini = parse(text)
+    except IniError:
+        return []
+    return list(profile_map(ini)[kind])
