@@ -183,9 +183,7 @@ class Ini:
     def check(self) -> None:
         """Raise :class:`IniError` where botocore would fail building every section's values."""
         for block in self.sections.values():
-            self.values(block)
-        if self.defaults is not None:
-            self.values(self.defaults)
+            self.values(block)  # [DEFAULT]'s keys are checked through the sections (if any)
 
 
 def parse(text: str, *, base: int = 0) -> Ini:
