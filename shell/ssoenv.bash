@@ -245,14 +245,27 @@ function ssoenv_prompt {
 # Install the prompt hook once, first in PROMPT_COMMAND (string, or array in bash 5.1+). What
 # follows the call sets $? and PIPESTATUS back to what the command line left (a pipeline of
 # `_ssoenv_return`s, so only after a pipeline of several commands does that start processes).
-_ssoenv_pc='_ssoenv_hook; case ${#_ssoenv_status[@]} in 3) _ssoenv_return "${_ssoenv_status[1]}" | _ssoenv_return "${_ssoenv_status[2]}" ;; 4) _ssoenv_return "${_ssoenv_status[1]}" | _ssoenv_return "${_ssoenv_status[2]}" | _ssoenv_return "${_ssoenv_status[3]}" ;; *) _ssoenv_return "${_ssoenv_status[0]}" ;; esac'
+# One command per line, so that bash-preexec (which compares each command it sees with the lines
+# of PROMPT_COMMAND) never takes the common case for a command typed by the user.
+_ssoenv_pc='_ssoenv_hook
+case ${#_ssoenv_status[@]} in
+3)
+_ssoenv_return "${_ssoenv_status[1]}" | _ssoenv_return "${_ssoenv_status[2]}"
+;;
+4)
+_ssoenv_return "${_ssoenv_status[1]}" | _ssoenv_return "${_ssoenv_status[2]}" | _ssoenv_return "${_ssoenv_status[3]}"
+;;
+*)
+_ssoenv_return "${_ssoenv_status[0]}"
+;;
+esac'
 if [[ "$(\builtin declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
-    if [[ " ${PROMPT_COMMAND[*]} " != *" _ssoenv_hook;"* ]]; then
+    if [[ " ${PROMPT_COMMAND[*]} " != *" _ssoenv_hook"$'\n'* ]]; then
         PROMPT_COMMAND=("$_ssoenv_pc" "${PROMPT_COMMAND[@]}")
     fi
 else
     case "${PROMPT_COMMAND-}" in
-    *"_ssoenv_hook;"*) ;;
+    *"_ssoenv_hook"$'\n'*) ;;
     *) PROMPT_COMMAND="$_ssoenv_pc${PROMPT_COMMAND:+
 $PROMPT_COMMAND}" ;;
     esac
