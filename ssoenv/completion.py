@@ -85,6 +85,7 @@ VERBS: Final[dict[str, Verb]] = {
             NO_LOGIN,
             Opt(("--profile-only",)),
             Opt(("--refresh",)),
+            Opt(("--region",), ""),
             Opt(("-q", "--quiet")),
             *LOGIN_OPTS,
         ),
@@ -105,10 +106,12 @@ VERBS: Final[dict[str, Verb]] = {
         (PROFILE,),
     ),
     "list": Verb("List profiles with account, role, region and SSO session state.", (Opt(("--json",)),)),
-    "shell": Verb("Start your shell with a profile's credentials.", (NO_LOGIN, *LOGIN_OPTS), (PROFILE,)),
+    "shell": Verb(
+        "Start your shell with a profile's credentials.", (NO_LOGIN, Opt(("--region",), ""), *LOGIN_OPTS), (PROFILE,)
+    ),
     "exec": Verb(
         "Run a command with a profile's credentials in its environment.",
-        (NO_LOGIN, *LOGIN_OPTS),
+        (NO_LOGIN, Opt(("--region",), ""), *LOGIN_OPTS),
         (PROFILE, "command"),
     ),
     "console": Verb(

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from ssoenv.cache import RoleCredentials, format_timestamp
 from ssoenv.chain import AnyProfile
+from ssoenv.keyprofiles import ProfileKeys
 
 Changes = dict[str, "str | None"]
 
@@ -44,21 +45,22 @@ class Activation(NamedTuple):
     account_id: str
     role_name: str
     region: str | None
-    credentials: RoleCredentials | None  # None with --profile-only
+    credentials: RoleCredentials | ProfileKeys | None  # None with --profile-only
 
 
-def activation(profile: AnyProfile, creds: RoleCredentials | None) -> Activation:
-    return Activation(profile.name, profile.account_id, profile.role_name, profile.region, creds)
+def activation(profile: AnyProfile, creds: RoleCredentials | None, *, region: str | None = None) -> Activation:
+    """``region`` (``--region``) replaces the profile's own."""
+    return Activation(profile.name, profile.account_id, profile.role_name, region or profile.region, creds)
 
 
-def credential_vars(creds: RoleCredentials) -> dict[str, str]:
-    """The AWS CLI's ``export-credentials`` variables, in its order."""
-    return {
-        "AWS_ACCESS_KEY_ID": creds.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
-        "AWS_SESSION_TOKEN": creds.session_token,
-        "AWS_CREDENTIAL_EXPIRATION": format_timestamp(creds.expiration),
-    }
+def credential_vars(creds: RoleCredentials | ProfileKeys) -> dict[str, str]:
+    """The AWS CLI's ``export-credentials`` variables, in its order (static keys: no token/expiry)."""
+    out = {"AWS_ACCESS_KEY_ID": creds.access_key_id, "AWS_SECRET_ACCESS_KEY": creds.secret_access_key}
+    if creds.session_token:
+        out["AWS_SESSION_TOKEN"] = creds.session_token
+    if creds.expiration is not None:
+        out["AWS_CREDENTIAL_EXPIRATION"] = format_timestamp(creds.expiration)
+    return out
 
 
 def activation_vars(act: Activation) -> dict[str, str]:
@@ -66,7 +68,8 @@ def activation_vars(act: Activation) -> dict[str, str]:
     out: dict[str, str] = {}
     if act.credentials is not None:
         out.update(credential_vars(act.credentials))
-        out["SSOENV_EXPIRES_AT"] = str(int(act.credentials.expiration.timestamp()))
+        if act.credentials.expiration is not None:
+            out["SSOENV_EXPIRES_AT"] = str(int(act.credentials.expiration.timestamp()))
     else:
         out["AWS_PROFILE"] = act.profile
     if act.region:
@@ -74,8 +77,10 @@ def activation_vars(act: Activation) -> dict[str, str]:
         out["AWS_DEFAULT_REGION"] = act.region
     out["AWS_SSO_PROFILE"] = act.profile
     out["SSOENV_PROFILE"] = act.profile
-    out["SSOENV_ACCOUNT_ID"] = act.account_id
-    out["SSOENV_ROLE_NAME"] = act.role_name
+    if act.account_id:
+        out["SSOENV_ACCOUNT_ID"] = act.account_id
+    if act.role_name:
+        out["SSOENV_ROLE_NAME"] = act.role_name
     return out
 
 

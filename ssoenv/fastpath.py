@@ -93,13 +93,14 @@ def _use(opts: dict[str, str | bool]) -> int | None:
         return None
     from ssoenv.envvars import activation, use_changes
 
-    code = dialect.render(use_changes(os.environ, activation(profile, creds)))
+    act = activation(profile, creds)
+    code = dialect.render(use_changes(os.environ, act))
     sys.stdout.write(code if code.endswith("\n") else code + "\n")
     sys.stdout.flush()
     if not opts.get("quiet"):
         from ssoenv.ui.status import say, using_message
 
-        say(using_message(profile, creds))
+        say(using_message(act))
     return 0
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from ssoenv.cache import FRESHNESS, RoleCredentials
 from ssoenv.chain import AnyProfile, ChainedProfile, RoleHop, resolve_any
@@ -24,6 +25,9 @@ from ssoenv.config import AwsConfig
 from ssoenv.credentials import Access
 from ssoenv.errors import LoginRequired
 from ssoenv.paths import Paths
+
+if TYPE_CHECKING:
+    from ssoenv.envvars import Activation
 
 MfaPrompt = Callable[[str], str]
 
@@ -176,3 +180,45 @@ def credentials_for(
     """Resolve ``name`` and fetch its credentials: the one call for "credentials of profile X"."""
     profile = resolve_any(cfg, name)
     return profile, get_credentials(paths, profile, access, force_refresh=force_refresh, environ=environ)
+
+
+def activation_for(
+    paths: Paths,
+    cfg: AwsConfig,
+    name: str,
+    access: Access,
+    *,
+    profile_only: bool = False,
+    force_refresh: bool = False,
+    region: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Activation:
+    """What ``use``/``exec``/``shell`` put in the environment for profile ``name``, of any kind.
+
+    SSO profiles and role chains: their credentials (``profile_only``: just a valid login, then
+    ``AWS_PROFILE``). Static keys and ``credential_process``: their keys. Any other profile:
+    ``AWS_PROFILE`` with ``profile_only``, else one clear ConfigError.
+    """
+    from ssoenv import keyprofiles
+    from ssoenv.envvars import Activation, activation
+
+    what = keyprofiles.kind(cfg, name) if name in cfg.profiles or name in cfg.credentials else "missing"
+    if what in ("sso", "chained", "missing"):
+        profile = resolve_any(cfg, name)
+        if profile_only:
+            from ssoenv.credentials import get_token
+
+            get_token(paths, profile.session, access, environ=environ)
+            return activation(profile, None, region=region)
+        creds = get_credentials(paths, profile, access, force_refresh=force_refresh, environ=environ)
+        return activation(profile, creds, region=region)
+    own_region = region or cfg.value(name, "region")
+    if profile_only:
+        return Activation(name, "", "", own_region, None)
+    if what == "static":
+        keys = keyprofiles.static_keys(cfg, name)
+    elif what == "process":
+        keys = keyprofiles.process_keys(cfg, name)
+    else:
+        raise keyprofiles.unsupported(cfg, name, what)
+    return Activation(name, keys.account_id or "", "", own_region, keys)

@@ -12,11 +12,10 @@ import sys
 
 import click
 
-from ssoenv.cli.common import Context, fetch_credentials, login_options, make_access, say
-from ssoenv.envvars import activation, apply, use_changes
+from ssoenv.cli.common import Context, login_options, make_access, say
+from ssoenv.envvars import apply, use_changes
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.loginopts import LoginOptions
-from ssoenv.ui.status import format_duration
 
 EXIT_NOT_FOUND = 127
 EXIT_NOT_EXECUTABLE = 126
@@ -30,13 +29,15 @@ class CommandNotExecutable(SsoenvError):
     exit_code = EXIT_NOT_EXECUTABLE
 
 
-def _environment(profile: str, no_login: bool, login: LoginOptions) -> tuple[dict[str, str], str]:
+def _environment(profile: str, no_login: bool, region: str | None, login: LoginOptions) -> tuple[dict[str, str], str]:
+    from ssoenv.profilecreds import activation_for
+    from ssoenv.ui.status import describe
+
     ctx = Context.load()
-    resolved = ctx.profile(profile)
     access = make_access(login, profile=profile, no_login=no_login)
-    creds = fetch_credentials(ctx, profile, access)
-    env = apply(os.environ, use_changes(os.environ, activation(resolved, creds)))
-    return env, format_duration(creds.remaining().total_seconds())
+    act = activation_for(ctx.paths, ctx.config, profile, access, region=region, environ=os.environ)
+    env = apply(os.environ, use_changes(os.environ, act))
+    return env, describe(act)
 
 
 def user_shell() -> str:
@@ -76,8 +77,9 @@ def _execvpe(argv: list[str], env: dict[str, str]) -> None:
 @click.argument("profile")
 @click.argument("argv", nargs=-1, type=click.UNPROCESSED, required=True)
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
+@click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
 @login_options
-def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, login: LoginOptions) -> None:
+def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, region: str | None, login: LoginOptions) -> None:
     """Run a command with PROFILE's credentials in its environment only.
 
     ssoenv exec PROFILE -- CMD [ARGS...]   (the command's exit status is ssoenv's)
@@ -87,21 +89,22 @@ def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, login: Log
         args = args[1:]
     if not args:
         raise UsageError("no command given", hint="ssoenv exec PROFILE -- CMD [ARGS...]")
-    env, _ = _environment(profile, no_login, login)
+    env, _ = _environment(profile, no_login, region, login)
     _execvpe(args, env)
 
 
 @click.command("shell")
 @click.argument("profile")
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
+@click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
 @login_options
-def shell_command(profile: str, no_login: bool, login: LoginOptions) -> None:
+def shell_command(profile: str, no_login: bool, region: str | None, login: LoginOptions) -> None:
     """Start your shell with PROFILE's credentials; `exit` returns to where you were."""
-    env, left = _environment(profile, no_login, login)
+    env, details = _environment(profile, no_login, region, login)
     depth = env.get("SSOENV_SHELL_DEPTH", "0")
     env["SSOENV_SHELL_DEPTH"] = str(int(depth) + 1 if depth.isdigit() else 1)
     shell = user_shell()
-    say(f"starting {os.path.basename(shell)} with {profile} (credentials valid for {left}); `exit` to return")
+    say(f"starting {os.path.basename(shell)} with {profile} ({details}); `exit` to return")
     _execvpe([shell], env)
 
 

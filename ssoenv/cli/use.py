@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ssoenv.cli.common import Context, login_options, make_access, say
-from ssoenv.envvars import activation, off_changes, use_changes
+from ssoenv.envvars import off_changes, use_changes
 from ssoenv.errors import UsageError
 from ssoenv.loginopts import LoginOptions
 from ssoenv.ui.status import using_message
@@ -66,6 +66,7 @@ def _pick_profile(ctx: Context) -> str:
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @click.option("--profile-only", is_flag=True, help="Only set AWS_PROFILE (no keys in the environment).")
 @click.option("--refresh", is_flag=True, help="Fetch new role credentials even if cached ones are fresh.")
+@click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION for this use.")
 @click.option("-q", "--quiet", is_flag=True, help="No message on stderr on success.")
 @login_options
 def use_command(
@@ -74,6 +75,7 @@ def use_command(
     no_login: bool,
     profile_only: bool,
     refresh: bool,
+    region: str | None,
     quiet: bool,
     login: LoginOptions,
 ) -> None:
@@ -87,21 +89,23 @@ def use_command(
     dialect = _dialect(shell)  # validate --shell before any network call
     ctx = Context.load()
     name = profile or _pick_profile(ctx)
-    resolved = ctx.profile(name)
     access = make_access(login, profile=name, no_login=no_login)
-    if profile_only:
-        from ssoenv.credentials import get_token
+    from ssoenv.profilecreds import activation_for
 
-        get_token(ctx.paths, resolved.session, access)
-        creds = None
-    else:
-        from ssoenv.profilecreds import get_credentials
-
-        creds = get_credentials(ctx.paths, resolved, access, force_refresh=refresh, environ=os.environ)
-    code = dialect.render(use_changes(os.environ, activation(resolved, creds)))
+    act = activation_for(
+        ctx.paths,
+        ctx.config,
+        name,
+        access,
+        profile_only=profile_only,
+        force_refresh=refresh,
+        region=region,
+        environ=os.environ,
+    )
+    code = dialect.render(use_changes(os.environ, act))
     click.echo(code, nl=not code.endswith("\n"))
     if not quiet:
-        say(using_message(resolved, creds))
+        say(using_message(act))
 
 
 @click.command("off")

@@ -12,8 +12,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ssoenv.cache import RoleCredentials
-    from ssoenv.chain import AnyProfile
+    from ssoenv.envvars import Activation
 
 PREFIX = "ssoenv: "
 
@@ -25,14 +24,29 @@ def say(text: str, *, stream: TextIO | None = None, prefix: str = PREFIX) -> Non
     out.flush()
 
 
-def using_message(profile: AnyProfile, creds: RoleCredentials | None) -> str:
+def using_message(act: Activation) -> str:
     """What ``ssoenv use`` says on success (the full command and the fast path alike)."""
-    details = [f"{profile.account_id}/{profile.role_name}"]
-    if profile.region:
-        details.append(profile.region)
-    if creds is not None:
-        details.append(f"credentials valid for {format_duration(creds.remaining().total_seconds())}")
-    return f"using {profile.name} ({', '.join(details)})"
+    return f"using {act.profile} ({describe(act)})"
+
+
+def describe(act: Activation) -> str:
+    """``111111111111/Admin, eu-west-1, credentials valid for 59m``: what is in use."""
+    from datetime import datetime, timezone
+
+    details = []
+    if act.account_id or act.role_name:
+        details.append(f"{act.account_id}/{act.role_name}")
+    if act.region:
+        details.append(act.region)
+    creds = act.credentials
+    if creds is None:
+        details.append("AWS_PROFILE only")
+    elif creds.expiration is None:
+        details.append("static keys")
+    else:
+        left = (creds.expiration - datetime.now(timezone.utc)).total_seconds()
+        details.append(f"credentials valid for {format_duration(left)}")
+    return ", ".join(details)
 
 
 def format_duration(seconds: float) -> str:
