@@ -14,7 +14,7 @@ from tests.chain.conftest import chain_sandbox
 
 from .conftest import SessionFactory
 from .harness import ShellSpec
-from .test_interactive import segment_re, shell_env, stable
+from .test_interactive import segment_re, settle, shell_env, stable
 
 pytestmark = [pytest.mark.shell, pytest.mark.interactive]
 
@@ -71,6 +71,7 @@ def test_auto_refresh_chained(
 
     out = s.run('ssoenv use workload-deploy; echo "K1=[$AWS_ACCESS_KEY_ID]"')
     first_key = re.search(r"K1=\[(\w+)\]", out).group(1)  # type: ignore[union-attr]
+    settle(s)  # the hook refreshes in the background; a later prompt picks the result up
     after = s.env()
     # the prompt after `use` saw them inside the window: source fetched anew, both roles assumed again
     assert after["AWS_ACCESS_KEY_ID"] != first_key
