@@ -1,21 +1,30 @@
 """The ``ssoenv export`` formats: the AWS CLI's six (values quoted correctly) plus json and dotenv.
 
 Each formatter turns role credentials into text. Unlike the AWS CLI, values are quoted for
-their target, so the output is safe to eval whatever a value holds.
+their target, so the output is safe to eval whatever a value holds: ``env``, ``fish`` and
+``powershell`` use the shell dialects' own quoting (``ssoenv.shells``: one quoting function per
+shell); only ``windows-cmd`` and ``dotenv``, which no dialect serves, are quoted here.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections.abc import Callable
 
 from ssoenv.cache import RoleCredentials
+from ssoenv.errors import UsageError
+from ssoenv.shells.fish import fish_quote
+from ssoenv.shells.posix import posix_quote
+from ssoenv.shells.pwsh import pwsh_quote
 
 FORMATS = ("process", "env", "env-no-export", "fish", "powershell", "windows-cmd", "json", "dotenv")
 
-_SAFE_DOTENV = re.compile(r"^[A-Za-z0-9_./+=:@%-]*$")
+_SAFE_DOTENV = re.compile(r"[A-Za-z0-9_./+=:@%-]*\Z")  # \Z: "$" would let a final newline through
+# inside double quotes, the escapes dotenv readers agree on (python-dotenv, node's dotenv, compose)
+_DOTENV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_DOTENV_SPECIAL = re.compile(r'[\\"\n\r\t]')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
 
 
 def iso_expiration(creds: RoleCredentials) -> str:
@@ -32,24 +41,28 @@ def variables(creds: RoleCredentials) -> list[tuple[str, str]]:
     ]
 
 
-def _fish_quote(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _pwsh_quote(value: str) -> str:
-    for quote in ("'", "\u2018", "\u2019", "\u201a", "\u201b"):
-        value = value.replace(quote, quote + quote)
-    return "'" + value + "'"
-
-
 def _cmd_value(value: str) -> str:
     return value.replace("^", "^^").replace("%", "%%").replace('"', '^"')
 
 
 def _dotenv_value(value: str) -> str:
+    """Bare when plain; in single quotes (literal for every reader) when it holds no ``'`` and no
+    control character; else in double quotes with ``\\ \" \n \r \t`` escaped. What has no escape
+    that readers agree on (other control characters; ``$``, which some expand, inside double quotes)
+    is refused with one line rather than written raw."""
     if _SAFE_DOTENV.match(value):
         return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("\n", "\\n")
+    bad = _CONTROL.search(value)
+    if bad is None and "'" not in value and "\\" not in value:
+        return f"'{value}'"
+    escaped = _DOTENV_SPECIAL.sub(lambda m: _DOTENV_ESCAPES[m.group()], value)
+    bad = _CONTROL.search(escaped) or re.search(r"\$", escaped)
+    if bad:
+        char = bad.group()
+        raise UsageError(
+            f"a credential value holds {char!r}, which a dotenv file cannot carry here",
+            hint="use --format json or process",
+        )
     return f'"{escaped}"'
 
 
@@ -73,10 +86,10 @@ def _lines(template: Callable[[str, str], str]) -> Callable[[RoleCredentials], s
 
 _RENDERERS: dict[str, Callable[[RoleCredentials], str]] = {
     "process": _process,
-    "env": _lines(lambda k, v: f"export {k}={shlex.quote(v)}"),
-    "env-no-export": _lines(lambda k, v: f"{k}={shlex.quote(v)}"),
-    "fish": _lines(lambda k, v: f"set -gx {k} {_fish_quote(v)}"),
-    "powershell": _lines(lambda k, v: f"$Env:{k}={_pwsh_quote(v)}"),
+    "env": _lines(lambda k, v: f"export {k}={posix_quote(v)}"),
+    "env-no-export": _lines(lambda k, v: f"{k}={posix_quote(v)}"),
+    "fish": _lines(lambda k, v: f"set -gx {k} {fish_quote(v)}"),
+    "powershell": _lines(lambda k, v: f"$Env:{k}={pwsh_quote(v)}"),
     "windows-cmd": _lines(lambda k, v: f'set "{k}={_cmd_value(v)}"'),
     "dotenv": _lines(lambda k, v: f"{k}={_dotenv_value(v)}"),
     "json": lambda creds: json.dumps(dict(variables(creds)), indent=2) + "\n",
