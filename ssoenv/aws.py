@@ -1,6 +1,6 @@
-"""boto3 clients for the SSO, SSO OIDC and STS APIs, and the translation of their errors.
+"""botocore clients for the SSO, SSO OIDC and STS APIs, and the translation of their errors.
 
-boto3 is imported lazily, only when a network call is really needed, so the hot paths never pay
+botocore is imported lazily, only when a network call is really needed, so the hot paths never pay
 for it. Clients are created from a botocore session bound to the profile in use (when there is
 one), so ``AWS_ENDPOINT_URL_<SERVICE>``, ``AWS_ENDPOINT_URL``, ``[services]`` blocks, a profile's
 ``endpoint_url`` and ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` behave exactly as in the AWS CLI.

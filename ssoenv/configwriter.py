@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Generic, TypeVar
@@ -596,15 +596,3 @@ def unified_diff(before: bytes | None, after: bytes, *, path: str) -> str:
             line += "\n\\ No newline at end of file\n"
         out.append(line)
     return "".join(out)
-
-
-def iter_marked(doc: ConfigDocument, marker_value: str | None = None) -> Iterable[tuple[SectionRef, str]]:
-    """Profiles carrying the ssoenv marker (optionally with the given value)."""
-    for ref in doc.refs():
-        if ref.kind != "profile":
-            continue
-        value = doc.get(ref, MARKER_KEY)
-        if value is None:
-            continue
-        if marker_value is None or value == marker_value:
-            yield ref, value

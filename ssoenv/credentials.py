@@ -1,6 +1,6 @@
 """The decision: give me role credentials for this profile.
 
-cache hit (> 15 min left) → done, no boto3; else a token: cached and valid → use it; near expiry
+cache hit (> 15 min left) → done, no botocore; else a token: cached and valid → use it; near expiry
 and refreshable → refresh under a lock (re-reading the file once the lock is held, so concurrent
 processes never spend the same rotating refresh token twice); missing or expired → log in when
 a person is there, else LoginRequired. Then GetRoleCredentials, cached for everyone.

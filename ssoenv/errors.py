@@ -16,6 +16,8 @@ EXIT_LOGIN_REQUIRED: Final = 4  # no valid SSO session and nobody to log in
 EXIT_ACCESS_DENIED: Final = 5  # the portal refused (not assigned, user denied)
 EXIT_SERVICE: Final = 6  # the SSO/STS service failed or could not be reached
 EXIT_LOGIN_FAILED: Final = 7  # a login was attempted and did not complete
+EXIT_NOT_EXECUTABLE: Final = 126  # `exec`: the command exists but cannot be run (as the shells say)
+EXIT_NOT_FOUND: Final = 127  # `exec`: no such command (as the shells say)
 EXIT_INTERRUPTED: Final = 130
 
 
@@ -77,6 +79,18 @@ class ServiceError(SsoenvError):
     """An SSO/OIDC/STS call failed for a reason other than the ones above."""
 
     exit_code = EXIT_SERVICE
+
+
+class CommandNotFound(SsoenvError):
+    """``ssoenv exec``: the command to run is not on PATH."""
+
+    exit_code = EXIT_NOT_FOUND
+
+
+class CommandNotExecutable(SsoenvError):
+    """``ssoenv exec``: the command exists but cannot be executed (permissions, format)."""
+
+    exit_code = EXIT_NOT_EXECUTABLE
 
 
 class Interrupted(SsoenvError):

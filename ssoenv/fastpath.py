@@ -1,4 +1,4 @@
-"""Serve the hot commands without click or boto3, or step aside.
+"""Serve the hot commands without click or botocore, or step aside.
 
 ``ssoenv use PROFILE`` and ``ssoenv export PROFILE`` are run at every profile switch, by the
 hook's auto-refresh and as a ``credential_process`` by other tools; when role credentials are

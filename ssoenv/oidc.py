@@ -1,7 +1,7 @@
 """IAM Identity Center OIDC: client registration, PKCE and device-code logins, token refresh.
 
 Follows the AWS CLI v2 flows (reference §4.2–4.4) and writes the same cache files, so a login by
-either tool serves both. boto3 is only imported when one of these functions actually runs.
+either tool serves both. botocore is only imported when one of these functions actually runs.
 """
 
 from __future__ import annotations

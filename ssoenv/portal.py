@@ -1,4 +1,4 @@
-"""The SSO portal API: role credentials, accounts, roles and logout (boto3 ``sso``, lazily)."""
+"""The SSO portal API: role credentials, accounts, roles and logout (botocore ``sso``, lazily)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final, Protocol, TypeVar
 
 from ssoenv.config import CREDENTIAL_KEYS, SsoSession
@@ -75,8 +75,9 @@ class TerminalIO:
         return self._interactive
 
     def say(self, text: str) -> None:
-        sys.stderr.write(text + "\n")
-        sys.stderr.flush()
+        from ssoenv.ui.status import say
+
+        say(text, prefix="")  # the wizard's dialogue: stderr like every message, without the prefix
 
     def _read(self, prompt: str) -> str:
         sys.stderr.write(prompt)
@@ -134,7 +135,6 @@ class Result:
     created_session: bool = False
     written: bool = False
     replaced: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import click
 
 from ssoenv.cache import Token, now
 from ssoenv.chain import is_chained, resolve_chain
-from ssoenv.cli.common import Context
+from ssoenv.cli.common import Context, say
 from ssoenv.config import SsoProfile, SsoSession, login_session_for_profile, resolve_profile
 from ssoenv.credentials import token_state
 from ssoenv.errors import ConfigError
@@ -104,7 +104,7 @@ def list_command(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2 if sys.stdout.isatty() else None))
         return
     if not rows:
-        click.echo(f"ssoenv: no profiles in {ctx.paths.config_file}; run `ssoenv configure`", err=True)
+        say(f"no profiles in {ctx.paths.config_file}; run `ssoenv configure`")
         return
     table = [("", "PROFILE", "ACCOUNT", "ROLE", "REGION", "SESSION", "STATE")]
     for row in rows:
@@ -124,7 +124,7 @@ def list_command(as_json: bool) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
     for row in rows:
         if row["error"]:
-            click.echo(f"ssoenv: {row['profile']}: {row['error']}", err=True)
+            say(f"{row['profile']}: {row['error']}")
 
 
 command = list_command

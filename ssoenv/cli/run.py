@@ -14,19 +14,8 @@ import click
 
 from ssoenv.cli.common import Context, login_options, make_access, say
 from ssoenv.envvars import apply, use_changes
-from ssoenv.errors import SsoenvError, UsageError
+from ssoenv.errors import CommandNotExecutable, CommandNotFound, UsageError
 from ssoenv.loginopts import LoginOptions
-
-EXIT_NOT_FOUND = 127
-EXIT_NOT_EXECUTABLE = 126
-
-
-class CommandNotFound(SsoenvError):
-    exit_code = EXIT_NOT_FOUND
-
-
-class CommandNotExecutable(SsoenvError):
-    exit_code = EXIT_NOT_EXECUTABLE
 
 
 def _environment(profile: str, no_login: bool, region: str | None, login: LoginOptions) -> tuple[dict[str, str], str]:

@@ -226,10 +226,6 @@ class Emulator:
         """Block until the emulator is stopped (True) or ``timeout`` passes (False)."""
         return self._stopped.wait(timeout)
 
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
     def __enter__(self) -> Emulator:
         if self._server is None:
             self.start()

@@ -44,11 +44,6 @@ class Progress:
                 self.done = 0
         self._draw(force=True)
 
-    def add_total(self, n: int) -> None:
-        with self._lock:
-            self.total += n
-        self._draw()
-
     def advance(self, n: int = 1) -> None:
         with self._lock:
             self.done += n

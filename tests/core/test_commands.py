@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,15 +132,30 @@ def test_export_as_credential_process_for_the_aws_cli(logged_in: Sandbox) -> Non
 
 @pytest.mark.parametrize("fmt", ["fish", "powershell", "windows-cmd", "dotenv"])
 def test_export_other_formats(logged_in: Sandbox, fmt: str) -> None:
-    out = logged_in.run(["export", "dev", "--format", fmt]).stdout.splitlines()
-    assert len(out) == 4
-    prefix = {
-        "fish": "set -gx AWS_ACCESS_KEY_ID 'ASIA",
-        "powershell": "$Env:AWS_ACCESS_KEY_ID='ASIA",
-        "windows-cmd": 'set "AWS_ACCESS_KEY_ID=ASIA',
-        "dotenv": "AWS_ACCESS_KEY_ID=ASIA",
-    }[fmt]
-    assert out[0].startswith(prefix)
+    """Each format, read back by its reader (fish itself, python-dotenv) or parsed exactly."""
+    values = json.loads(logged_in.run(["export", "dev", "--format", "json"]).stdout)
+    proc = logged_in.run(["export", "dev", "--format", fmt])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("\n") == 4 and proc.stdout.endswith("\n")
+    if fmt == "fish":
+        fish = require_program("fish")
+        probe = proc.stdout + "".join(f'printf "%s\\n" "${k}"\n' for k in values)
+        out = subprocess.run([fish, "--no-config", "-c", probe], capture_output=True, text=True, check=True)
+        read = dict(zip(values, out.stdout.splitlines(), strict=True))
+    elif fmt == "dotenv":
+        import io
+
+        from dotenv import dotenv_values
+
+        read = dict(dotenv_values(stream=io.StringIO(proc.stdout)))
+    else:
+        pattern = {"powershell": r"\$Env:(\w+)='((?:[^']|'')*)'", "windows-cmd": r'set "(\w+)=([^"^%]*)"'}[fmt]
+        read = {}
+        for line in proc.stdout.splitlines():
+            match = re.fullmatch(pattern, line)
+            assert match, line
+            read[match.group(1)] = match.group(2).replace("''", "'")
+    assert read == values
 
 
 def test_bad_format_is_a_usage_error(logged_in: Sandbox) -> None:

@@ -19,23 +19,6 @@ from .harness import Session, ShellSpec
 
 pytestmark = [pytest.mark.shell, pytest.mark.interactive]
 
-MANAGED = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SSO_PROFILE",
-    "SSOENV_PROFILE",
-    "SSOENV_ACCOUNT_ID",
-    "SSOENV_ROLE_NAME",
-    "SSOENV_EXPIRES_AT",
-    "SSOENV_SAVED",
-)
 VOLATILE = ("_", "OLDPWD")  # set by the shells themselves
 
 
