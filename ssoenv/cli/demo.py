@@ -81,6 +81,22 @@ def _demo_environment(home: Path, emulator_env: dict[str, str]) -> dict[str, str
     return env
 
 
+def _write_rc_files(home: Path, env: dict[str, str]) -> None:
+    """rc files in the demo HOME that load the hook, so `ssoenv use` works in the demo's shell."""
+    from ssoenv.shells import complete_argv, get_dialect, self_argv
+    from ssoenv.shells.base import runtime_dir
+
+    runtime = str(runtime_dir(env))
+    files = {"bash": home / ".bashrc", "zsh": home / ".zshrc", "fish": home / ".config" / "fish" / "config.fish"}
+    for name, path in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        hook = get_dialect(name).hook(self_argv(), complete=complete_argv(), runtime=runtime)
+        extra = "autoload -Uz compinit && compinit -u -D\n" if name == "zsh" else ""
+        path.write_text(f"# written by `ssoenv demo`\n{extra}{hook}")
+    env["ZDOTDIR"] = str(home)  # zsh: this .zshrc, not the user's
+    env["XDG_CONFIG_HOME"] = str(home / ".config")  # fish: this config.fish
+
+
 @click.command("demo")
 @click.option("--no-shell", is_flag=True, help="Do not offer a shell at the end.")
 def demo_command(no_shell: bool) -> None:
@@ -139,6 +155,8 @@ def demo_command(no_shell: bool) -> None:
         )
         offer = not no_shell and sys.stdin.isatty() and sys.stderr.isatty()
         if offer and click.confirm("\nStart a shell with demo-dev's credentials now? (`exit` ends the demo)", err=True):
+            _write_rc_files(home, env)
+            click.echo("  (the hook is loaded in it: try `ssoenv use demo-prod`, `ssoenv off`, TAB)", err=True)
             subprocess.run([sys.executable, "-m", "ssoenv", "shell", "demo-dev"], env=env)
         click.secho("\n✔ demo finished; the temporary HOME and the emulator are gone.", fg="green", err=True)
     finally:

@@ -7,6 +7,62 @@ import click
 from ssoenv.errors import ConfigError, UsageError
 
 
+def _background(shell: str | None) -> int:
+    """Start ``ssoenv emulator`` with the same options (not --background/--shell) in a new session,
+    wait until it listens (its stdout ends), print its exports for ``shell`` and how to stop it."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    from ssoenv.shells import detect_shell, get_dialect
+
+    dialect = get_dialect(shell or detect_shell(os.environ))
+    ctx = click.get_current_context()
+    args: list[str] = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if not isinstance(param, click.Option) or param.name in ("background", "shell") or value is None:
+            continue
+        flag = param.opts[0]
+        if param.is_flag:
+            args += [flag] if value else []
+        elif param.multiple:
+            for item in value:
+                args += [flag, str(item)]
+        else:
+            args += [flag, str(value)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ssoenv", "emulator", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # not in this terminal's process group: Ctrl-C and hang-ups pass it by
+        text=True,
+    )
+    assert proc.stdout is not None
+    timer = threading.Timer(30, proc.kill)  # a bounded wait
+    timer.start()
+    try:
+        text = proc.stdout.read()
+    finally:
+        timer.cancel()
+        proc.stdout.close()
+    env: dict[str, str | None] = {}
+    for line in text.splitlines():
+        name, _, value = line.removeprefix("export ").partition("=")
+        if name.startswith("AWS_ENDPOINT_URL_") and value:
+            env[name] = value
+    if proc.poll() is not None or not env:
+        raise UsageError("the emulator did not start (run it without --background to see why)")
+    code = dialect.render(env)
+    click.echo(code, nl=False)
+    url = next(iter(env.values()))
+    stop = f"Stop-Process -Id {proc.pid}" if dialect.name == "pwsh" else f"kill {proc.pid}"
+    click.echo(f"ssoenv: emulator listening on {url} (pid {proc.pid}); stop it with: {stop}", err=True)
+    return 0
+
+
 def _parse_faults(specs: tuple[str, ...]) -> list[tuple[str, int, int]]:
     from ssoenv.emulator.faults import parse_fault
 
@@ -46,6 +102,12 @@ def _parse_faults(specs: tuple[str, ...]) -> list[tuple[str, int, int]]:
 @click.option("--fault", "faults", multiple=True, metavar="OP:STATUS[:COUNT]", help="Fail the next COUNT calls of OP.")
 @click.option("--latency", type=click.FloatRange(0), default=0.0, help="Seconds added to every API call.")
 @click.option("--log", "log", is_flag=True, help="Print every request on stderr (secrets redacted).")
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Start it detached: print the exports for this shell once it listens, and how to stop it; return.",
+)
+@click.option("--shell", "shell", metavar="SHELL", help="With --background: the shell to print the exports for.")
 def emulator_command(
     port: int,
     accounts: int,
@@ -60,14 +122,19 @@ def emulator_command(
     faults: tuple[str, ...],
     latency: float,
     log: bool,
+    background: bool,
+    shell: str | None,
 ) -> int:
     """Run a local AWS IAM Identity Center emulator until Ctrl-C.
 
     \b
     stdout: the endpoint variables, ready for eval:
-        eval "$(ssoenv emulator &)"
-    stderr: a banner and, with --log, one line per request.
+        eval "$(ssoenv emulator --background)"       (fish: ssoenv emulator --background | source)
+    stderr: a banner and, with --log, one line per request. With --background the emulator runs
+    detached (its messages are dropped) and the last line on stderr says how to stop it.
     """
+    if background:
+        return _background(shell)
     from ssoenv.emulator.config import EmulatorConfig
     from ssoenv.emulator.runner import run
 

@@ -217,3 +217,41 @@ def test_emulator_lifecycle() -> None:
         raw_get(url + "/")
     with pytest.raises(ValueError):
         EmulatorConfig(approve="sometimes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish", "pwsh"])
+def test_background_prints_exports_for_the_shell_and_returns(shell: str) -> None:
+    """`ssoenv emulator --background`: returns once it listens, the exports in the shell's syntax on
+    stdout, one line on stderr with the pid and how to stop it; the emulator has the options given."""
+    import os
+    import re
+    import time
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "ssoenv", "emulator", "--background", "--shell", shell, "--accounts", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr
+    match = re.fullmatch(r"ssoenv: emulator listening on (\S+) \(pid (\d+)\); stop it with: (.*)\n", proc.stderr)
+    assert match, proc.stderr
+    url, pid = match.group(1), int(match.group(2))
+    try:
+        assert match.group(3) == (f"Stop-Process -Id {pid}" if shell == "pwsh" else f"kill {pid}")
+        from ssoenv.shells import get_dialect
+
+        assert proc.stdout == get_dialect(shell).render(dict.fromkeys(ENV_NAMES, url))
+        assert len(control(url, "directory")["accounts"]) == 2
+        assert os.getsid(pid) == pid  # its own session: the terminal's Ctrl-C and hang-up pass it by
+    finally:
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while True:  # not our child: wait until it is gone
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.05)

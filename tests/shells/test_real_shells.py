@@ -17,11 +17,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 
 from .conftest import SessionFactory
-from .harness import ShellSpec
+from .harness import PROMPT, ShellSpec
 from .test_interactive import login, shell_env, stable
+
+PROMPT_RE = re.escape(PROMPT)
 
 pytestmark = [pytest.mark.shell, pytest.mark.interactive]
 
@@ -319,3 +322,63 @@ def test_pipestatus_for_prompt_tools_after_the_hook(make_session: SessionFactory
     assert "rec=[4:0 4]" in s.run('echo "rec=[$_rec]"')
     s.run_keep_status("(exit 6)")
     assert "rec=[6:6]" in s.run('echo "rec=[$_rec]"')
+
+
+# --- item 5: the README's emulator line in a hooked shell -----------------------------------------
+
+
+def test_emulator_background_in_a_hooked_shell(
+    shell: tuple[ShellSpec, str], make_session: SessionFactory, sandbox: Any
+) -> None:
+    import os
+    import signal
+    import time
+
+    spec, program = shell
+    s = make_session(spec, program, env=shell_env(sandbox), home=sandbox.home)
+    line = "ssoenv emulator --background --accounts 3 --approve preapproved"
+    begin = time.monotonic()
+    out = s.run(f"{line} | source" if spec.name == "fish" else f'eval "$({line})"', timeout=60)
+    assert time.monotonic() - begin < 20  # returned: the shell is not held
+    match = re.search(r"listening on (\S+) \(pid (\d+)\); stop it with: kill (\d+)", out)
+    assert match, out
+    try:
+        assert s.env()["AWS_ENDPOINT_URL_SSO"] == match.group(1)
+        s.child.sendintr()  # Ctrl-C at the prompt does not reach it
+        s.child.expect([PROMPT_RE, pexpect.TIMEOUT], timeout=3)  # bash redraws the prompt; let it
+        s.run("true")
+        os.kill(int(match.group(2)), 0)
+    finally:
+        os.kill(int(match.group(2)), signal.SIGTERM)
+
+
+# --- item 6: the shell `ssoenv demo` offers has the hook ------------------------------------------
+
+
+def test_demo_shell_has_the_hook(shell: tuple[ShellSpec, str], tmp_path: Path) -> None:
+    from .harness import isolated_env
+
+    _, program = shell
+    env = isolated_env(tmp_path / "home")
+    env["SHELL"] = program
+    child = pexpect.spawn(
+        program,
+        ["-c", f"'{sys.executable}' -m ssoenv demo"],
+        env=env,
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        dimensions=(40, 250),
+        timeout=120,
+    )
+    try:
+        child.expect(r"\[y/N\]")
+        child.sendline("y")
+        child.expect("the hook is loaded")
+        child.sendline('ssoenv use demo-prod; echo "P=[$SSOENV_PROFILE/$SSOENV_ACCOUNT_ID]"; ssoenv_prompt; echo')
+        child.expect(r"P=\[demo-prod/222222222222\]")
+        child.expect(r"\(aws:1 demo-prod 222222222222/ReadOnly \d+m\)")
+        child.sendline("exit")
+        child.expect("demo finished")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
