@@ -7,11 +7,13 @@ federation host (the bundled emulator uses it).
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from ssoenv.cache import RoleCredentials
@@ -53,28 +55,51 @@ def destination(region: str | None, service: str | None) -> str:
     return f"{host}{path}?region={quote(region)}"
 
 
-def signin_token(creds: RoleCredentials, base: str, *, timeout: float = 15) -> str:
+def signin_token(creds: RoleCredentials, base: str) -> str:
+    """GetSigninToken, through the one retry policy (:mod:`ssoenv.retry`)."""
+    from ssoenv.aws import MalformedAnswer, answer_problem
+    from ssoenv.retry import attempts
+
     session = json.dumps(
         {"sessionId": creds.access_key_id, "sessionKey": creds.secret_access_key, "sessionToken": creds.session_token}
     )
     url = f"{base}/federation?{urlencode({'Action': 'getSigninToken', 'Session': session})}"
+
+    def once(connect: float, read: float) -> tuple[int, Any, bytes]:
+        # urllib has one timeout, for the connection and for every read of the answer
+        with urllib.request.urlopen(url, timeout=read) as response:
+            return int(response.status), response.headers, response.read()
+
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            body = response.read()
+        status, headers, body = attempts("GetSigninToken", once, retryable=_retryable)
     except urllib.error.HTTPError as exc:
+        if exc.code >= 500 or exc.code == 429:
+            raise ServiceError(f"GetSigninToken failed: HTTP {exc.code}", hint="try again later") from exc
         raise ServiceError(
             f"the federation endpoint refused the credentials (HTTP {exc.code})",
             hint="they may have expired: run `ssoenv use PROFILE` again",
         ) from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise ServiceError(f"cannot reach the federation endpoint {base}: {getattr(exc, 'reason', exc)}") from exc
-    try:
-        token = json.loads(body)["SigninToken"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ServiceError("the federation endpoint gave no SigninToken") from exc
-    if not isinstance(token, str) or not token:
-        raise ServiceError("the federation endpoint gave an empty SigninToken")
+    except TimeoutError as exc:
+        raise ServiceError(
+            "GetSigninToken: the federation endpoint did not answer in time", hint="try again later"
+        ) from exc
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        raise ServiceError(
+            f"GetSigninToken: the connection to the federation endpoint {base} failed: {reason}",
+            hint="check your network, proxy and AWS_ENDPOINT_URL_SIGNIN",
+        ) from exc
+    problem = answer_problem("GetSigninToken", "json", status, headers, body)
+    if problem is not None:
+        raise MalformedAnswer("GetSigninToken", status, problem)
+    token: str = json.loads(body)["SigninToken"]
     return token
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code >= 500 or exc.code == 429
+    return isinstance(exc, (urllib.error.URLError, OSError, http.client.HTTPException))
 
 
 def login_url(

@@ -16,7 +16,7 @@ from ssoenv import cache
 from ssoenv.cache import FRESHNESS, RoleCredentials, Token
 from ssoenv.clock import SYSTEM_CLOCK, Clock
 from ssoenv.config import SsoProfile, SsoSession
-from ssoenv.errors import LoginRequired
+from ssoenv.errors import LoginRequired, ServiceError
 from ssoenv.log import debug
 from ssoenv.loginopts import LoginDisplay, LoginOptions
 from ssoenv.paths import Paths
@@ -92,7 +92,13 @@ def _refresh_locked(paths: Paths, session: SsoSession, access: Access) -> Token 
             return current
         if not current.can_refresh:
             return current
-        new = oidc.refresh(paths, session, current, profile=access.profile)
+        try:
+            new = oidc.refresh(paths, session, current, profile=access.profile)
+        except ServiceError:
+            if current.is_valid():  # the service failed, not the session: use what is left
+                debug("refresh failed; falling back to the token (%s left)", current.remaining())
+                return current
+            raise
         if new is None:
             debug("refresh failed; token has %s left", current.remaining())
             return current

@@ -98,16 +98,16 @@ class Identity(NamedTuple):
 
 def caller_identity(keys: Keys) -> Identity:
     """Ask STS who ``keys`` belong to. Expired or unknown keys: LoginRequired; other failures: ServiceError."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import ClientError
 
-    from ssoenv.aws import client, error_code, error_message, translate_transport_error
+    from ssoenv.aws import Remote, describe_client_error, error_code, error_message
 
     credentials = {"aws_access_key_id": keys.access_key_id, "aws_secret_access_key": keys.secret_access_key}
     if keys.session_token:
         credentials["aws_session_token"] = keys.session_token
-    sts: Any = client("sts", keys.region, profile=keys.endpoint_profile, credentials=credentials)
+    sts = Remote("sts", keys.region, profile=keys.endpoint_profile, credentials=credentials, label="STS")
     try:
-        response: dict[str, Any] = sts.get_caller_identity()
+        response: dict[str, Any] = sts.call("GetCallerIdentity", "get_caller_identity")
     except ClientError as exc:
         code = error_code(exc)
         if code in _EXPIRED_CODES:
@@ -115,9 +115,7 @@ def caller_identity(keys: Keys) -> Identity:
                 f"STS rejected the credentials ({code}: {error_message(exc)})",
                 hint="they have expired: run `ssoenv use PROFILE` again",
             ) from exc
-        raise ServiceError(f"GetCallerIdentity failed: {code}: {error_message(exc)}") from exc
-    except BotoCoreError as exc:
-        raise translate_transport_error(exc, "STS") or ServiceError(f"GetCallerIdentity failed: {exc}") from exc
+        raise ServiceError(f"GetCallerIdentity failed: {describe_client_error(exc)}", hint="try again later") from exc
     arn = str(response.get("Arn", ""))
     role, user = parse_arn(arn)
     left = (keys.expiration - now()).total_seconds() if keys.expiration else None

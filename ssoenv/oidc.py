@@ -11,13 +11,12 @@ import hashlib
 import secrets
 import time
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ssoenv import cache
-from ssoenv.aws import client, error_code, error_message, translate_transport_error
+from ssoenv.aws import Remote, describe_client_error, error_code, http_status
 from ssoenv.browser import LoopbackListener, open_browser
 from ssoenv.cache import Registration, Token
 from ssoenv.clock import SYSTEM_CLOCK, Clock
@@ -34,32 +33,19 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_STEP = 5
 
 
-def _oidc(session: SsoSession, profile: str | None) -> Any:
-    return client("sso-oidc", session.region, profile=profile)
-
-
-def _call(what: str, fn: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call an OIDC operation, turning transport errors into ServiceError."""
-    from botocore.exceptions import BotoCoreError
-
-    try:
-        return fn(**kwargs)
-    except BotoCoreError as exc:
-        translated = translate_transport_error(exc, "the SSO OIDC service")
-        if translated is not None:
-            raise translated from exc
-        raise ServiceError(f"{what} failed: {exc}") from exc
+def _oidc(session: SsoSession, profile: str | None) -> Remote:
+    return Remote("sso-oidc", session.region, profile=profile, label="the SSO OIDC service")
 
 
 def _client_error(exc: Exception, what: str) -> ServiceError:
-    return ServiceError(f"{what} failed: {error_code(exc)}: {error_message(exc)}")
+    return ServiceError(f"{what} failed: {describe_client_error(exc)}", hint="try again later")
 
 
 # --------------------------------------------------------------------------------------------
 # Registration
 
 
-def get_registration(paths: Paths, session: SsoSession, oidc: Any, *, pkce: bool) -> Registration:
+def get_registration(paths: Paths, session: SsoSession, oidc: Remote, *, pkce: bool) -> Registration:
     """A cached registration when usable (§2.2), else a new one (cached over the same file)."""
     cached = cache.load_registration(paths, session)
     if cached is not None and cached.usable_for(pkce):
@@ -82,7 +68,7 @@ def get_registration(paths: Paths, session: SsoSession, oidc: Any, *, pkce: bool
     if scopes:
         kwargs["scopes"] = list(scopes)
     try:
-        response = _call("RegisterClient", oidc.register_client, **kwargs)
+        response = oidc.call("RegisterClient", "register_client", **kwargs)
     except ClientError as exc:
         raise _client_error(exc, "registering the client with IAM Identity Center") from exc
     registration = Registration(
@@ -146,9 +132,9 @@ def device_login(
     oidc = _oidc(session, options.profile)
     registration = get_registration(paths, session, oidc, pkce=False)
     try:
-        start = _call(
+        start = oidc.call(
             "StartDeviceAuthorization",
-            oidc.start_device_authorization,
+            "start_device_authorization",
             clientId=registration.client_id,
             clientSecret=registration.client_secret,
             startUrl=session.start_url,
@@ -168,9 +154,9 @@ def device_login(
     def attempt() -> Token | None:
         nonlocal interval
         try:
-            response = _call(
+            response = oidc.call(
                 "CreateToken",
-                oidc.create_token,
+                "create_token",
                 grantType=DEVICE_GRANT,
                 clientId=registration.client_id,
                 clientSecret=registration.client_secret,
@@ -267,9 +253,7 @@ def pkce_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: Log
         state = str(uuid.uuid4())
         redirect_uri = f"http://127.0.0.1:{listener.port}/oauth/callback"
         scopes = registration.scopes or session.scopes or DEFAULT_SCOPES
-        url = authorize_url(
-            oidc.meta.endpoint_url, registration.client_id, redirect_uri, state, tuple(scopes), challenge
-        )
+        url = authorize_url(oidc.endpoint_url, registration.client_id, redirect_uri, state, tuple(scopes), challenge)
         ui.show_authorize_url(url)
         if not options.no_browser:
             problem = open_browser(url)
@@ -291,9 +275,9 @@ def pkce_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: Log
     if not code:
         raise LoginFailed("Failed to retrieve an authorization code.", hint="run `ssoenv login` again")
     try:
-        response = _call(
+        response = oidc.call(
             "CreateToken",
-            oidc.create_token,
+            "create_token",
             grantType="authorization_code",
             clientId=registration.client_id,
             clientSecret=registration.client_secret,
@@ -317,25 +301,29 @@ def pkce_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: Log
 
 
 def refresh(paths: Paths, session: SsoSession, token: Token, *, profile: str | None = None) -> Token | None:
-    """A new token from the refresh token, or None when the service refuses it."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    """A new token from the refresh token, or None when the service refuses the refresh token
+    (a new login is needed). Raises ServiceError when the service failed (down, throttling,
+    unreachable, an answer that is not its own): the refresh token may still be good."""
+    from botocore.exceptions import ClientError
 
     if not (session.refreshable and token.can_refresh):
         return None
     assert token.client_id and token.client_secret and token.refresh_token
     oidc = _oidc(session, profile)
     try:
-        response = oidc.create_token(
+        response = oidc.call(
+            "CreateToken",
+            "create_token",
             grantType="refresh_token",
             clientId=token.client_id,
             clientSecret=token.client_secret,
             refreshToken=token.refresh_token,
         )
     except ClientError as exc:
+        status = http_status(exc)
+        if status is not None and (status >= 500 or status == 429):
+            raise _client_error(exc, "refreshing the SSO session (CreateToken)") from exc
         debug("refresh refused: %s", error_code(exc))
-        return None
-    except BotoCoreError as exc:
-        debug("refresh failed: %s", exc)
         return None
     return _token_from_response(session, token.client_id, token.client_secret, token.registration_expires_at, response)
 

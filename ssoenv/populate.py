@@ -3,7 +3,7 @@
 1. :func:`resolve_target` finds the sso-session (by name, by start URL, or the only one) or
    describes the one to create.
 2. :func:`list_assignments` lists every account (all pages) and, in a bounded thread pool, the
-   roles of each, retrying throttling (429) and server errors with jittered backoff.
+   roles of each (each call retried by the one policy of :mod:`ssoenv.retry`).
 3. :func:`make_plan` is a pure function of (config document, assignments, options): which
    generated profiles to add, update, rename, keep or prune. Profiles are named by a template,
    made safe and unique; each carries ``ssoenv_generated = <session>``. Hand-written profiles
@@ -14,19 +14,24 @@
 
 from __future__ import annotations
 
-import random
 import re
 import string
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from ssoenv.configwriter import MARKER_KEY, ConfigChanged, ConfigDocument, SectionRef, check_section_name
-from ssoenv.errors import AccessDenied, ConfigError, ServiceError, UsageError
+from ssoenv.configwriter import (
+    MARKER_KEY,
+    ConfigChanged,
+    ConfigDocument,
+    SectionRef,
+    check_section_name,
+    check_value,
+)
+from ssoenv.errors import AccessDenied, ConfigError, ServiceError, SsoenvError, UsageError
 
 DEFAULT_TEMPLATE: Final = "{account_name}.{role_name}"
 TEMPLATE_FIELDS: Final = ("account_name", "account_id", "role_name", "account_email", "sso_session")
@@ -214,59 +219,29 @@ class Listing:
     failed: dict[str, str] = field(default_factory=dict)  # account id -> why its roles are unknown
 
 
-def _retryable(exc: BaseException) -> bool:
-    from ssoenv.aws import error_code, http_status
-
-    cause = exc.__cause__
-    if cause is None:
-        return False
-    status = http_status(cause)
-    code = error_code(cause)
-    return code in ("TooManyRequestsException", "ThrottlingException") or (
-        status is not None and (status == 429 or status >= 500)
-    )
-
-
-def with_retries(
-    call: Callable[[], R],
-    *,
-    attempts: int = 8,
-    base: float = 0.2,
-    cap: float = 5.0,
-    sleep: Callable[[float], None] = time.sleep,
-) -> R:
-    """Run ``call``, retrying throttling and server errors with full-jitter exponential backoff."""
-    for attempt in range(attempts):
-        try:
-            return call()
-        except ServiceError as exc:
-            if attempt == attempts - 1 or not _retryable(exc):
-                raise
-            sleep(random.uniform(0, min(cap, base * 2**attempt)))
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def list_assignments(
     portal: PortalLike,
     access_token: str,
     *,
     workers: int = DEFAULT_WORKERS,
     progress: ProgressLike | None = None,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> Listing:
     """Every (account, role) the token may use. Roles are listed in parallel (bounded pool).
 
-    An account whose roles cannot be listed (access denied, persistent errors) is reported in
-    ``failed``; an expired session or an interrupt stops everything.
+    Each call is retried by the portal's one retry policy (:mod:`ssoenv.retry`), never again
+    here. An account whose roles cannot be listed (access denied, persistent errors) is reported
+    in ``failed``; when no account's roles could be listed, that is an error (nothing may be
+    planned on an empty listing). An expired session or an interrupt stops everything.
     """
     if progress is not None:
         progress.set_label("listing accounts")
-    accounts = list(with_retries(lambda: portal.list_accounts(access_token), sleep=sleep))
+    accounts = list(portal.list_accounts(access_token))
     listing = Listing(accounts=len(accounts))
     if not accounts:
         return listing
     if progress is not None:
         progress.set_label("listing roles", total=len(accounts))
+    first_error: list[SsoenvError] = []
     lock = threading.Lock()
     stop = threading.Event()
 
@@ -274,10 +249,11 @@ def list_assignments(
         if stop.is_set():
             return
         try:
-            roles = with_retries(lambda: portal.list_account_roles(access_token, account.account_id), sleep=sleep)
+            roles = portal.list_account_roles(access_token, account.account_id)
         except (AccessDenied, ServiceError) as exc:
             with lock:
                 listing.failed[account.account_id] = exc.message
+                first_error.append(exc)
         else:
             found = [Assignment(account.account_id, role, account.name or "", account.email or "") for role in roles]
             with lock:
@@ -300,6 +276,10 @@ def list_assignments(
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+    if first_error and len(listing.failed) == len(accounts):
+        error = first_error[0]
+        kind = AccessDenied if isinstance(error, AccessDenied) else ServiceError
+        raise kind(describe_failures(listing.failed) + "; nothing written", hint=error.hint)
     listing.assignments.sort()
     return listing
 
@@ -426,6 +406,16 @@ def profile_values(target: Target, assignment: Assignment, region: str | None) -
     return values
 
 
+def _unwritable(values: Mapping[str, str]) -> str | None:
+    """Why these values cannot be a profile (a control character from the portal), or None."""
+    for key, value in values.items():
+        try:
+            check_value(key, value)
+        except ConfigError:
+            return f"its {key} {value!r} has a character a config file cannot hold"
+    return None
+
+
 def _printable(text: str) -> bool:
     return text == text.strip() and all(c >= " " and c != "\x7f" for c in text)
 
@@ -451,6 +441,10 @@ def make_plan(
     used: set[str] = set()
     for assignment, name in sorted(names.items(), key=lambda item: _order(item[0])):
         values = profile_values(target, assignment, region)
+        unwritable = _unwritable(values)
+        if unwritable:
+            plan.skipped.append((name, unwritable))
+            continue
         existing = profiles.get(name)
         if existing is not None and name not in ours:
             owner = existing.get(MARKER_KEY)

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ssoenv.aws import client, error_code, error_message, http_status, translate_transport_error
+from ssoenv.aws import MalformedAnswer, Remote, describe_client_error, error_code, error_message, http_status
 from ssoenv.cache import RoleCredentials
 from ssoenv.errors import AccessDenied, LoginRequired, ServiceError
+from ssoenv.log import debug
 
 UTC = timezone.utc
+PAGE_SIZE = 100
+MAX_PAGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -29,20 +32,18 @@ class Account:
 class Portal:
     """One region's SSO portal, with the endpoint settings of ``profile`` (if given)."""
 
-    def __init__(self, region: str, *, profile: str | None = None, max_attempts: int = 3) -> None:
-        self._client: Any = client("sso", region, profile=profile, max_attempts=max_attempts)
+    def __init__(self, region: str, *, profile: str | None = None) -> None:
+        self._remote = Remote("sso", region, profile=profile, label="the SSO portal")
 
     @property
     def endpoint_url(self) -> str:
-        return str(self._client.meta.endpoint_url)
+        return self._remote.endpoint_url
 
     def _translate(
         self, exc: Exception, what: str, *, account: str | None = None, role: str | None = None
     ) -> Exception:
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import ClientError
 
-        if isinstance(exc, BotoCoreError):
-            return translate_transport_error(exc, "the SSO portal") or ServiceError(f"{what} failed: {exc}")
         if not isinstance(exc, ClientError):
             return exc
         code = error_code(exc)
@@ -60,20 +61,31 @@ class Portal:
             )
         if code == "ResourceNotFoundException":
             return AccessDenied(f"{what}: {error_message(exc)}")
-        if code == "TooManyRequestsException":
+        if code in ("TooManyRequestsException", "ThrottlingException") or status == 429:
             return ServiceError(
                 f"{what}: the portal keeps throttling requests (429)", hint="wait a moment and try again"
             )
-        return ServiceError(f"{what} failed: {code}: {error_message(exc)}")
+        return ServiceError(f"{what} failed: {describe_client_error(exc)}", hint="try again later")
+
+    def _call(
+        self, operation: str, method: str, *, account: str | None = None, role: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        try:
+            return self._remote.call(operation, method, **kwargs)
+        except Exception as exc:
+            raise self._translate(exc, operation, account=account, role=role) from exc
 
     def get_role_credentials(self, access_token: str, account_id: str, role_name: str) -> RoleCredentials:
-        try:
-            response = self._client.get_role_credentials(
-                roleName=role_name, accountId=account_id, accessToken=access_token
-            )
-        except Exception as exc:
-            raise self._translate(exc, "GetRoleCredentials", account=account_id, role=role_name) from exc
-        creds = response["roleCredentials"]
+        response = self._call(
+            "GetRoleCredentials",
+            "get_role_credentials",
+            account=account_id,
+            role=role_name,
+            roleName=role_name,
+            accountId=account_id,
+            accessToken=access_token,
+        )
+        creds = response["roleCredentials"]  # shape checked by ssoenv.aws before parsing
         return RoleCredentials(
             access_key_id=creds["accessKeyId"],
             secret_access_key=creds["secretAccessKey"],
@@ -82,47 +94,59 @@ class Portal:
             account_id=account_id,
         )
 
+    def _pages(self, operation: str, method: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+        """Every item of a paged listing; each page is one call with its own retries."""
+        items: list[dict[str, Any]] = []
+        token: str | None = None
+        for _ in range(MAX_PAGES):
+            extra = {"nextToken": token} if token else {}
+            page = self._call(operation, method, maxResults=PAGE_SIZE, **kwargs, **extra)
+            for item in page[key]:
+                if not isinstance(item, dict):
+                    raise MalformedAnswer(operation, 200, f"an answer with an invalid {key}")
+                items.append(item)
+            token = page.get("nextToken") or None
+            if token is None:
+                return items
+        raise ServiceError(f"{operation} failed: more than {MAX_PAGES} pages (a loop in the service?)")
+
     def list_accounts(self, access_token: str) -> list[Account]:
+        items = self._pages("ListAccounts", "list_accounts", "accountList", accessToken=access_token)
         accounts: list[Account] = []
-        try:
-            pages = self._client.get_paginator("list_accounts").paginate(
-                accessToken=access_token, PaginationConfig={"PageSize": 100}
+        for item in items:
+            account_id = item.get("accountId")
+            if not isinstance(account_id, str) or not account_id:
+                raise MalformedAnswer("ListAccounts", 200, "an account without accountId")
+            accounts.append(
+                Account(
+                    account_id=account_id,
+                    name=str(item.get("accountName") or ""),
+                    email=str(item.get("emailAddress") or ""),
+                )
             )
-            for page in pages:
-                for item in page.get("accountList", []):
-                    accounts.append(
-                        Account(
-                            account_id=item["accountId"],
-                            name=item.get("accountName", ""),
-                            email=item.get("emailAddress", ""),
-                        )
-                    )
-        except Exception as exc:
-            raise self._translate(exc, "ListAccounts") from exc
         return accounts
 
     def list_account_roles(self, access_token: str, account_id: str) -> list[str]:
+        items = self._pages(
+            "ListAccountRoles", "list_account_roles", "roleList", accessToken=access_token, accountId=account_id
+        )
         roles: list[str] = []
-        try:
-            paginator = self._client.get_paginator("list_account_roles")
-            pages = paginator.paginate(
-                accessToken=access_token, accountId=account_id, PaginationConfig={"PageSize": 100}
-            )
-            for page in pages:
-                roles.extend(item["roleName"] for item in page.get("roleList", []))
-        except Exception as exc:
-            raise self._translate(exc, "ListAccountRoles", account=account_id) from exc
+        for item in items:
+            name = item.get("roleName")
+            if not isinstance(name, str) or not name:
+                raise MalformedAnswer("ListAccountRoles", 200, "a role without roleName")
+            roles.append(name)
         return roles
 
     def logout(self, access_token: str) -> None:
-        self._client.logout(accessToken=access_token)
+        self._call("Logout", "logout", accessToken=access_token)
 
 
 def logout_quietly(region: str, access_token: str) -> bool:
-    """Call Logout with a short timeout and no retries; errors are ignored (as the AWS CLI)."""
+    """Call Logout (the usual timeouts and retries); errors are ignored, as the AWS CLI does."""
     try:
-        sso: Any = client("sso", region, max_attempts=1, read_timeout=5, connect_timeout=3)
-        sso.logout(accessToken=access_token)
-    except Exception:
+        Portal(region).logout(access_token)
+    except Exception as exc:
+        debug("Logout failed: %s", exc)
         return False
     return True

@@ -108,9 +108,20 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoRetu
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(EXIT_ERROR)
-    except OSError as exc:
+    except Exception as exc:
+        # not a domain error: a library's exception with a meaning (botocore), an OS error, or a bug
+        from ssoenv.foreign import translate
+
         if debug:
             raise
-        say(str(exc))
+        domain = translate(exc)
+        if domain is not None:
+            report(domain)
+            sys.exit(domain.exit_code)
+        if isinstance(exc, OSError):
+            say(str(exc))
+        else:
+            text = " ".join(str(exc).split())[:200]
+            say(f"internal error: {type(exc).__name__}: {text} (run with SSOENV_DEBUG=1 and report it)")
         sys.exit(EXIT_ERROR)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -61,19 +61,16 @@ class PortalServices:
             self._portal = Portal(session.region)
         return self._portal
 
+    # each call is retried by the portal's one policy (ssoenv.retry)
     def list_accounts(self, session: SsoSession) -> Sequence[AccountLike]:
-        from ssoenv.populate import with_retries
-
         portal = self._get_portal(session)
         assert self._signed_in is not None, "login() first"
-        return self._signed_in.call(lambda token: with_retries(lambda: portal.list_accounts(token)))
+        return self._signed_in.call(lambda token: portal.list_accounts(token))
 
     def list_roles(self, session: SsoSession, account_id: str) -> list[str]:
-        from ssoenv.populate import with_retries
-
         portal = self._get_portal(session)
         assert self._signed_in is not None, "login() first"
-        return self._signed_in.call(lambda token: with_retries(lambda: portal.list_account_roles(token, account_id)))
+        return self._signed_in.call(lambda token: portal.list_account_roles(token, account_id))
 
 
 @click.command("configure")

@@ -1,4 +1,21 @@
-"""Fault injection: queued failures / delays per operation, and global latency."""
+"""Fault injection: queued failures / delays per operation, and global latency.
+
+A fault has a *kind*:
+
+* ``error`` (default): an error answer of the service's own format with ``status`` and
+  ``error_type`` (``error_type=""`` sends none: no ``x-amzn-ErrorType``, a body without a type);
+  a 2xx ``error`` fault only adds ``delay``.
+* answers that are not what the API model says, with ``status`` (default 200): ``not-json``
+  (a JSON syntax error), ``empty`` (``{}``), ``invalid-utf8`` (bytes that are not UTF-8), ``html``
+  (a captive portal / proxy page), ``truncated`` (``Content-Length`` of the whole answer, half of
+  it sent, then the connection closed).
+* ``answer``: exactly ``body`` (JSON text, default ``{}``) as the answer, for hostile values the
+  emulator's own model would never produce (a control character in a role name, a NUL byte in a
+  credential).
+* the connection itself: ``reset`` (TCP RST instead of an answer), ``hang`` (no answer at all),
+  ``hang-body`` (status line, headers and half the body, then nothing). A hang lasts
+  ``delay`` seconds (default 600) or until the emulator stops, then the connection is closed.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +44,12 @@ def default_error_type(status: int) -> str:
     return "InternalServerException" if status >= 500 else "InvalidRequestException"
 
 
+BODY_KINDS: Final = ("not-json", "empty", "invalid-utf8", "html", "truncated", "answer")
+CONNECTION_KINDS: Final = ("reset", "hang", "hang-body")
+KINDS: Final[tuple[str, ...]] = ("error", *BODY_KINDS, *CONNECTION_KINDS)
+DEFAULT_HANG: Final = 600.0
+
+
 @dataclass
 class Fault:
     operation: str
@@ -35,6 +58,8 @@ class Fault:
     remaining: int
     delay: float
     message: str
+    kind: str = "error"
+    body: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +80,11 @@ def parse_fault(spec: str) -> tuple[str, int, int]:
     if not 200 <= status <= 599 or count < 1:
         raise ValueError(f"bad status or count in {spec!r}")
     return op, status, count
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown fault kind {kind!r}; known: {', '.join(KINDS)}")
 
 
 def check_operation(op: str) -> None:
@@ -79,20 +109,25 @@ class FaultPlan:
         count: int = 1,
         delay: float = 0.0,
         message: str | None = None,
+        kind: str = "error",
+        body: str = "",
     ) -> Fault:
         check_operation(operation)
+        check_kind(kind)
         if not 200 <= status <= 599:
             raise ValueError(f"status must be 200..599, not {status}")
-        if 200 <= status < 300 and delay <= 0:
+        if kind == "error" and 200 <= status < 300 and delay <= 0:
             raise ValueError("a 2xx fault only adds latency: give delay > 0")
         if count < 1 or delay < 0:
             raise ValueError("count must be >= 1 and delay >= 0")
-        if 200 <= status < 300:
+        if kind != "error" or 200 <= status < 300:
             etype, text = "", ""
         else:
-            etype = error_type or default_error_type(status)
-            text = message or f"Injected fault: {etype}"
-        fault = Fault(operation, status, etype, count, float(delay), text)
+            etype = default_error_type(status) if error_type is None else error_type
+            text = message or f"Injected fault: {etype or 'no error type'}"
+        if kind in ("hang", "hang-body") and delay <= 0:
+            delay = DEFAULT_HANG
+        fault = Fault(operation, status, etype, count, float(delay), text, kind, body if kind == "answer" else "")
         with self._lock:
             self._faults.append(fault)
         return Fault(**asdict(fault))

@@ -9,7 +9,8 @@ GET      /_emulator/health                  ``{"ok": true, "url", "version", "ap
 GET      /_emulator/log[?since=N]           ``{"requests": [RequestRecord...], "count": total}``
 DELETE   /_emulator/log                     clear the request log (also ``POST /_emulator/log/clear``)
 GET      /_emulator/calls?operation=OP      ``{"operation", "count"}``
-POST     /_emulator/inject                  ``{"operation", "status"?, "error_type"?, "count"?, "delay"?, "message"?}``
+POST     /_emulator/inject                  ``{"operation", "kind"?, "status"?, "error_type"?, "count"?,
+                                           "delay"?, "message"?, "body"?}`` (kinds: ``ssoenv.emulator.faults``)
 GET      /_emulator/faults                  ``{"faults": [...], "latency"}``
 DELETE   /_emulator/faults                  clear faults and latency (also ``POST /_emulator/faults/clear``)
 POST     /_emulator/latency                 ``{"seconds": S}``
@@ -35,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import struct
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -140,6 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(resp)
 
     def _send(self, resp: Response) -> None:
+        if resp.fault is not None:
+            self._misbehave(resp)
+            return
         self.send_response(resp.status)
         if resp.content_type:
             self.send_header("Content-Type", resp.content_type)
@@ -149,6 +154,26 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and resp.body:
             self.wfile.write(resp.body)
+
+    def _misbehave(self, resp: Response) -> None:
+        """A connection fault: reset, hang before the headers, hang or stop half-way through the body."""
+        self.close_connection = True
+        if resp.fault == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            return
+        if resp.fault == "hang":
+            self.server.emulator._stopped.wait(resp.hang)
+            return
+        self.send_response(resp.status)
+        if resp.content_type:
+            self.send_header("Content-Type", resp.content_type)
+        self.send_header("Content-Length", str(len(resp.body)))
+        self.end_headers()
+        self.wfile.write(resp.body[: len(resp.body) // 2])
+        self.wfile.flush()
+        if resp.fault == "hang-body":
+            self.server.emulator._stopped.wait(resp.hang)
 
     def do_GET(self) -> None:
         self._serve()
@@ -254,15 +279,30 @@ class Emulator:
         self,
         operation: str,
         *,
-        status: int = 500,
+        status: int | None = None,
         error_type: str | None = None,
         count: int = 1,
         delay: float = 0.0,
         message: str | None = None,
+        kind: str = "error",
+        body: str = "",
     ) -> Fault:
-        """Make the next ``count`` calls of ``operation`` fail (or, with status 200, only be slow)."""
+        """Make the next ``count`` calls of ``operation`` fail (or, with status 200, only be slow).
+
+        ``kind`` (see :mod:`ssoenv.emulator.faults`): ``error``, a malformed answer (``not-json``,
+        ``empty``, ``invalid-utf8``, ``html``, ``truncated``) or a connection fault (``reset``,
+        ``hang``, ``hang-body``), or ``answer``: exactly ``body`` as the answer."""
+        if status is None:
+            status = 500 if kind == "error" else 200  # a malformed answer "succeeds" unless told
         return self.faults.inject(
-            operation, status=status, error_type=error_type, count=count, delay=delay, message=message
+            operation,
+            status=status,
+            error_type=error_type,
+            count=count,
+            delay=delay,
+            message=message,
+            kind=kind,
+            body=body,
         )
 
     def set_latency(self, seconds: float) -> None:
@@ -373,11 +413,13 @@ class Emulator:
         if route == "inject" and method == "POST":
             fault = self.inject(
                 str(body["operation"]),
-                status=int(body.get("status", 500)),
+                status=None if body.get("status") is None else int(body["status"]),
                 error_type=body.get("error_type"),
                 count=int(body.get("count", 1)),
                 delay=float(body.get("delay", 0.0)),
                 message=body.get("message"),
+                kind=str(body.get("kind", "error")),
+                body=str(body.get("body", "")),
             )
             return {"fault": fault.to_dict()}
         if route == "faults":

@@ -62,7 +62,7 @@ from ssoenv.emulator.config import (
     EmulatorConfig,
 )
 from ssoenv.emulator.directory import Directory
-from ssoenv.emulator.faults import FaultPlan
+from ssoenv.emulator.faults import Fault, FaultPlan
 from ssoenv.emulator.iam import ROLE_ARN
 from ssoenv.emulator.sigv4 import SignatureError, verify
 
@@ -145,6 +145,9 @@ class Response:
     content_type: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     error_type: str | None = None
+    # set by a connection fault: the server misbehaves on the wire (see ssoenv.emulator.faults)
+    fault: str | None = None
+    hang: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,9 @@ def fail(status: int, error_type: str, message: str) -> NoReturn:
 
 def redact_query(query: Mapping[str, str]) -> dict[str, str]:
     return {k: (REDACTED if k.lower() in _SECRET_QUERY_KEYS else v) for k, v in query.items()}
+
+
+INJECTED_HTML: Final = "<script>alert('captive portal')</script> Please sign in to the guest Wi-Fi."
 
 
 def json_response(obj: Any, status: int = 200) -> Response:
@@ -448,12 +454,17 @@ class Backend:
             if op in API_OPERATIONS and self.faults.latency > 0:
                 time.sleep(self.faults.latency)
             fault = self.faults.take(op)
+            resp = None
             if fault is not None:
-                if fault.delay > 0:
-                    time.sleep(fault.delay)
-                if fault.status >= 300:
-                    fail(fault.status, fault.error_type, fault.message)
-            resp = self._dispatch(op, req, detail)
+                if fault.kind != "error":
+                    resp = self.malformed(fault)
+                else:
+                    if fault.delay > 0:
+                        time.sleep(fault.delay)
+                    if fault.status >= 300:
+                        fail(fault.status, fault.error_type, fault.message)
+            if resp is None:
+                resp = self._dispatch(op, req, detail)
         except ApiError as err:
             resp = self.render_error(op, err)
         except Exception as exc:  # a bug: answer like the service would, keep serving
@@ -487,11 +498,39 @@ class Backend:
         result: Response = handler(req, detail)
         return result
 
+    # -- faults ----------------------------------------------------------------------------
+    @staticmethod
+    def malformed(fault: Fault) -> Response:
+        """The answer of a body or connection fault (``ssoenv.emulator.faults``)."""
+        full = json.dumps({"message": "this answer was cut short by an injected fault"}).encode()
+        bodies: dict[str, tuple[bytes, str]] = {
+            "not-json": (b'{"roleCredentials": {"accessKeyId": "ASIA', "application/json"),
+            "empty": (b"{}", "application/json"),
+            "invalid-utf8": (b'{"message": "\xff\xfe\xc3\x28 not utf-8"}', "application/json"),
+            "html": (pages.error("Network login required", INJECTED_HTML).encode(), "text/html; charset=utf-8"),
+        }
+        if fault.kind == "answer":
+            bodies["answer"] = ((fault.body or "{}").encode("utf-8"), "application/json")
+        body, ctype = bodies.get(fault.kind, (full, "application/json"))
+        resp = Response(fault.status, body, ctype, error_type=fault.kind)
+        if fault.kind in ("truncated", "reset", "hang", "hang-body"):
+            resp.fault = fault.kind
+            resp.hang = fault.delay
+        return resp
+
     # -- error rendering -------------------------------------------------------------------
     def render_error(self, op: str, err: ApiError) -> Response:
         fam = family(op)
-        headers = [("x-amzn-ErrorType", err.error_type)]
-        if fam == "oidc":
+        headers = [("x-amzn-ErrorType", err.error_type)] if err.error_type else []
+        if fam == "oidc" and not err.error_type:  # an error that names no type
+            resp = json_response({"error_description": err.message}, err.status)
+        elif fam == "sts" and not err.error_type:
+            xml = (
+                f'<ErrorResponse xmlns="{STS_NS}">\n  <Error>\n    <Message>{xml_escape(err.message)}</Message>\n'
+                f"  </Error>\n  <RequestId>{uuid.uuid4()}</RequestId>\n</ErrorResponse>\n"
+            )
+            resp = Response(err.status, xml.encode(), "text/xml")
+        elif fam == "oidc":
             body = {"error": oauth_error_code(err.error_type), "error_description": err.message}
             resp = json_response(body, err.status)
         elif fam == "sts":

@@ -221,17 +221,24 @@ class FakePortal:
                 self.active -= 1
 
 
-def test_listing_is_parallel_bounded_and_retries_throttling() -> None:
+def test_listing_is_parallel_bounded_and_never_retries_itself() -> None:
+    """Retries belong to the portal's one policy (ssoenv.retry): a failed account is reported once."""
     portal = FakePortal(120, throttle_every=7)
-    result = list_assignments(portal, "t", workers=6, sleep=lambda s: None)
-    assert len(result.assignments) == 240 and not result.failed
+    result = list_assignments(portal, "t", workers=6)
+    assert len(result.assignments) == 2 * (120 - 120 // 7) and len(result.failed) == 120 // 7
     assert 1 < portal.max_active <= 6
-    assert portal.calls > 120  # the throttled calls were made again
+    assert portal.calls == 120
+
+
+def test_listing_with_no_account_listed_is_an_error() -> None:
+    portal = FakePortal(5, throttle_every=1)
+    with pytest.raises(ServiceError, match=r"could not list the roles of 5 account\(s\)"):
+        list_assignments(portal, "t", workers=2)
 
 
 def test_listing_reports_denied_accounts_and_stops_on_expiry() -> None:
     portal = FakePortal(10, deny="000000000003")
-    result = list_assignments(portal, "t", workers=3, sleep=lambda s: None)
+    result = list_assignments(portal, "t", workers=3)
     assert set(result.failed) == {"000000000003"} and len(result.assignments) == 18
     with pytest.raises(LoginRequired):
-        list_assignments(FakePortal(50, expire="000000000004"), "t", workers=3, sleep=lambda s: None)
+        list_assignments(FakePortal(50, expire="000000000004"), "t", workers=3)
