@@ -54,7 +54,7 @@ def client(
     if session is None:
         session = _botocore_session(profile)
     config = Config(
-        retries={"mode": "standard", "total_max_attempts": 1},
+        retries={"mode": "legacy", "total_max_attempts": 1},  # legacy: no retry metadata on success
         read_timeout=read_timeout,
         connect_timeout=connect_timeout,
         user_agent_extra="ssoenv",
@@ -238,6 +238,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "ListAccounts": ("accountList:list",),
     "ListAccountRoles": ("roleList:list",),
     "GetCallerIdentity": ("Account", "Arn"),
+    "AssumeRole": ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"),  # XML: by element name
     "GetSigninToken": ("SigninToken",),
 }
 

@@ -6,12 +6,15 @@ Kept free of heavy imports (not even ``typing``): nothing here loads click unles
 from __future__ import annotations
 
 import sys
+import time
 
+import ssoenv
 from ssoenv.clock import Clock
 
 
 def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
     """``clock`` (an ``ssoenv.clock.Clock``) replaces the real one; tests of the login flows pass one."""
+    ssoenv.STARTED = time.monotonic()  # the command's start: SSOENV_TIMEOUT counts from here (ssoenv.retry)
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "_complete":
         from ssoenv.completion import complete_main

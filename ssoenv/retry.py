@@ -32,35 +32,22 @@ ENV_TIMEOUT: Final = "SSOENV_TIMEOUT"
 
 T = TypeVar("T")
 
-_deadline: float | None = None
-_deadline_read = False
-
-
 def total_deadline() -> float | None:
     """The monotonic time by which every remote call must be done (``SSOENV_TIMEOUT``), if any."""
-    global _deadline, _deadline_read
-    if not _deadline_read:
-        _deadline_read = True
-        raw = os.environ.get(ENV_TIMEOUT, "").strip()
-        if raw:
-            try:
-                seconds = float(raw)
-            except ValueError:
-                seconds = -1.0
-            if not 0 < seconds < 1e6:
-                from ssoenv.errors import UsageError
+    raw = os.environ.get(ENV_TIMEOUT, "").strip()
+    if not raw:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 1e6:
+        from ssoenv.errors import UsageError
 
-                raise UsageError(f"{ENV_TIMEOUT} must be a number of seconds, not {raw!r}")
-            from ssoenv import STARTED
+        raise UsageError(f"{ENV_TIMEOUT} must be a number of seconds, not {raw!r}")
+    import ssoenv
 
-            _deadline = STARTED + seconds
-    return _deadline
-
-
-def reset_deadline() -> None:
-    """Forget the total budget (read again from the environment at the next call)."""
-    global _deadline, _deadline_read
-    _deadline, _deadline_read = None, False
+    return ssoenv.STARTED + seconds
 
 
 class OutOfTime(ServiceError):

@@ -101,7 +101,7 @@ def assume_role(
     """
     import time
 
-    from ssoenv.aws import client, error_code, error_message, translate_transport_error
+    from ssoenv.aws import Remote, describe_client_error, error_code, error_message
     from ssoenv.errors import AccessDenied, ConfigError, LoginRequired, ServiceError
     from ssoenv.log import debug
 
@@ -116,12 +116,12 @@ def assume_role(
         "aws_secret_access_key": source.secret_access_key,
         "aws_session_token": source.session_token,
     }
-    sts: Any = client("sts", region, profile=endpoint_profile, credentials=keys)
+    sts = Remote("sts", region, profile=endpoint_profile, credentials=keys, label="STS")
     debug("AssumeRole %s for profile %s", hop.role_arn, hop.profile)
     try:
-        response: dict[str, Any] = sts.assume_role(**kwargs)
+        response: dict[str, Any] = sts.call("AssumeRole", "assume_role", **kwargs)
     except Exception as exc:
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import ClientError
 
         what = f"AssumeRole {hop.role_arn} (profile {hop.profile})"
         if isinstance(exc, ClientError):
@@ -135,9 +135,7 @@ def assume_role(
                 raise LoginRequired(f"{what}: the source credentials were refused ({code}: {message})") from exc
             if code in ("ValidationError", "MalformedPolicyDocument", "RegionDisabledException"):
                 raise ConfigError(f"{what}: {code}: {message}", hint=f"check profile {hop.profile!r}") from exc
-            raise ServiceError(f"{what} failed: {code}: {message}") from exc
-        if isinstance(exc, BotoCoreError):
-            raise translate_transport_error(exc, "STS") or ServiceError(f"{what} failed: {exc}") from exc
+            raise ServiceError(f"{what} failed: {describe_client_error(exc)}", hint="try again later") from exc
         raise
     _add_account_id(response)
     debug(

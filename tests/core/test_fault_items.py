@@ -66,7 +66,9 @@ def test_prompt_budget_bounds_a_hang(logged_in: Sandbox) -> None:
     emu.inject("CreateToken", kind="hang", count=10, delay=30)
     calls = emu.calls("CreateToken")
     started = time.monotonic()
-    proc = logged_in.run(["use", "dev", "--shell", "bash", "--no-login", "--quiet"], env={"SSOENV_TIMEOUT": "2.5"})
+    proc = logged_in.run(
+        ["use", "dev", "--shell", "bash", "--no-login", "--quiet"], env={"SSOENV_TIMEOUT": "2.5"}, process=True
+    )
     elapsed = time.monotonic() - started
     assert proc.returncode == 6 and proc.stdout == ""
     assert len(error_lines(proc.stderr)) == 1
