@@ -32,6 +32,7 @@ ENV_TIMEOUT: Final = "SSOENV_TIMEOUT"
 
 T = TypeVar("T")
 
+
 def total_deadline() -> float | None:
     """The monotonic time by which every remote call must be done (``SSOENV_TIMEOUT``), if any."""
     raw = os.environ.get(ENV_TIMEOUT, "").strip()
