@@ -325,6 +325,13 @@ def save_role_credentials(paths: Paths, profile: SsoProfile, creds: RoleCredenti
     _write_json(role_credentials_path(paths, profile), creds.to_json())
 
 
+@contextlib.contextmanager
+def role_lock(paths: Paths, profile: SsoProfile) -> Iterator[None]:
+    """Serialises GetRoleCredentials for one role-cache key across processes (and threads)."""
+    with file_lock(paths.lock_dir / f"role-{role_cache_key(profile)}.lock"):
+        yield
+
+
 # --------------------------------------------------------------------------------------------
 # Logout sweep (§2.5)
 

@@ -107,12 +107,27 @@ VERBS: Final[dict[str, Verb]] = {
     ),
     "list": Verb("List profiles with account, role, region and SSO session state.", (Opt(("--json",)),)),
     "shell": Verb(
-        "Start your shell with a profile's credentials.", (NO_LOGIN, Opt(("--region",), ""), *LOGIN_OPTS), (PROFILE,)
+        "Start your shell with a profile's credentials.",
+        (NO_LOGIN, Opt(("--region",), ""), Opt(("--live",)), Opt(("--min-ttl",), ""), *LOGIN_OPTS),
+        (PROFILE,),
     ),
     "exec": Verb(
         "Run a command with a profile's credentials in its environment.",
-        (NO_LOGIN, Opt(("--region",), ""), *LOGIN_OPTS),
+        (NO_LOGIN, Opt(("--region",), ""), Opt(("--live",)), Opt(("--min-ttl",), ""), *LOGIN_OPTS),
         (PROFILE, "command"),
+    ),
+    "serve": Verb(
+        "Serve a profile's credentials on 127.0.0.1 to everything started from this shell.",
+        (
+            Opt(("--port",), ""),
+            Opt(("--host",), ""),
+            Opt(("--shell",), "dialect"),
+            Opt(("--foreground",)),
+            Opt(("-v", "--verbose")),
+            NO_LOGIN,
+            *LOGIN_OPTS,
+        ),
+        (PROFILE,),
     ),
     "console": Verb(
         "Open the AWS console signed in with a profile's role.",

@@ -48,12 +48,14 @@ def token_state(paths: Paths, session: SsoSession) -> tuple[str, Token | None]:
     return "expired", token
 
 
-def _login_hint(session: SsoSession, access: Access) -> str:
+def _login_hint(session: SsoSession, access: Access, *, force: bool = False) -> str:
+    # --force: the cached token still looks valid (the portal revoked it), so a plain login would skip
+    command = f"{access.login_command} --force" if force else access.login_command
     if access.profile:
-        return f"run `{access.login_command} {access.profile}`"
+        return f"run `{command} {access.profile}`"
     if session.name:
-        return f"run `{access.login_command} --sso-session {session.name}`"
-    return f"run `{access.login_command}`"
+        return f"run `{command} --sso-session {session.name}`"
+    return f"run `{command}`"
 
 
 def get_token(
@@ -153,7 +155,7 @@ class SignedIn:
             return fn(self.token.access_token)
         except LoginRequired as exc:
             if not self.access.interactive:
-                hint = self.access.relogin_hint or _login_hint(self.session, self.access)
+                hint = self.access.relogin_hint or _login_hint(self.session, self.access, force=self.token.is_valid())
                 raise LoginRequired(exc.message, hint=hint) from exc
             debug("the portal rejected the token (%s); logging in again", exc.message)
             self.token = login_now(self.paths, self.session, self.access, environ=self.environ)
@@ -184,10 +186,22 @@ def get_role_credentials(
     from ssoenv.portal import Portal
 
     token = get_token(paths, profile.session, access, environ=environ)
-    portal = Portal(profile.session.region, profile=access.profile or profile.name)
-    signed_in = SignedIn(paths, profile.session, access, token, environ=environ)
-    creds = signed_in.call(
-        lambda access_token: portal.get_role_credentials(access_token, profile.account_id, profile.role_name)
-    )
-    cache.save_role_credentials(paths, profile, creds)
-    return creds
+    portals: list[Portal] = []
+
+    def fetch(access_token: str) -> RoleCredentials:
+        # one GetRoleCredentials for many callers: under a lock per role-cache key, re-reading the
+        # cache once it is held (another process or thread may have fetched them meanwhile)
+        with cache.role_lock(paths, profile):
+            if not force_refresh:
+                cached = cached_role_credentials(paths, profile)
+                if cached is not None:
+                    debug("role credentials fetched by another process meanwhile")
+                    return cached
+            if not portals:
+                portals.append(Portal(profile.session.region, profile=access.profile or profile.name))
+            creds = portals[0].get_role_credentials(access_token, profile.account_id, profile.role_name)
+            cache.save_role_credentials(paths, profile, creds)
+            return creds
+
+    # a re-login (SignedIn) happens outside the lock: a login takes a while
+    return SignedIn(paths, profile.session, access, token, environ=environ).call(fetch)

@@ -36,8 +36,21 @@ MANAGED: tuple[str, ...] = (
     "SSOENV_ACCOUNT_ID",
     "SSOENV_ROLE_NAME",
     "SSOENV_EXPIRES_AT",
+    # a live credential endpoint (``serve``, ``exec --live``); RELATIVE_URI and TOKEN_FILE would
+    # take precedence over the two we set, so they are unset while in use
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 )
 KEEP_WHEN_UNSET = frozenset({"AWS_REGION", "AWS_DEFAULT_REGION"})
+
+
+class LiveEndpoint(NamedTuple):
+    """Where a live credential endpoint listens and the secret it wants in ``Authorization``."""
+
+    uri: str
+    token: str
 
 
 class Activation(NamedTuple):
@@ -45,12 +58,19 @@ class Activation(NamedTuple):
     account_id: str
     role_name: str
     region: str | None
-    credentials: RoleCredentials | ProfileKeys | None  # None with --profile-only
+    credentials: RoleCredentials | ProfileKeys | None  # None with --profile-only or a live endpoint
+    endpoint: LiveEndpoint | None = None  # a live credential endpoint instead of static keys
 
 
-def activation(profile: AnyProfile, creds: RoleCredentials | None, *, region: str | None = None) -> Activation:
-    """``region`` (``--region``) replaces the profile's own."""
-    return Activation(profile.name, profile.account_id, profile.role_name, region or profile.region, creds)
+def activation(
+    profile: AnyProfile,
+    creds: RoleCredentials | None,
+    *,
+    region: str | None = None,
+    endpoint: LiveEndpoint | None = None,
+) -> Activation:
+    """``region`` (``--region``) replaces the profile's own; ``endpoint`` serves credentials live."""
+    return Activation(profile.name, profile.account_id, profile.role_name, region or profile.region, creds, endpoint)
 
 
 def credential_vars(creds: RoleCredentials | ProfileKeys) -> dict[str, str]:
@@ -70,6 +90,9 @@ def activation_vars(act: Activation) -> dict[str, str]:
         out.update(credential_vars(act.credentials))
         if act.credentials.expiration is not None:
             out["SSOENV_EXPIRES_AT"] = str(int(act.credentials.expiration.timestamp()))
+    elif act.endpoint is not None:
+        out["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = act.endpoint.uri
+        out["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = act.endpoint.token
     else:
         out["AWS_PROFILE"] = act.profile
     if act.region:

@@ -33,7 +33,7 @@ from typing import Any
 import ssoenv
 
 #: commands that replace or outlive the process, or start servers: always run in a real one
-PROCESS_COMMANDS = frozenset({"exec", "shell", "demo", "emulator"})
+PROCESS_COMMANDS = frozenset({"exec", "shell", "serve", "demo", "emulator"})
 _MAIN_PY = str(Path(ssoenv.__file__).with_name("__main__.py"))
 
 

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("listing", "List profiles with account, role, region and SSO session state."),
     "shell": ("run", "Start your shell with a profile's credentials."),
     "exec": ("run", "Run a command with a profile's credentials in its environment."),
+    "serve": ("serve", "Serve a profile's credentials on 127.0.0.1 to everything started from this shell."),
     "console": ("console", "Open the AWS console signed in with a profile's role."),
     "hook": ("hook", "Print the shell integration for your rc file (wrapper, prompt, completion)."),
     "configure": ("configure", "Guided set-up of an SSO profile."),

@@ -2,6 +2,8 @@
 
 Both replace the ssoenv process (``execvpe``) so exit status, stdin/stdout/stderr and signals
 belong to the shell or command itself. Credentials travel in the environment only, never argv.
+With ``--live`` ssoenv stays as the command's parent and serves it a live credential endpoint
+(``ssoenv.serve``) for its lifetime, passing status, stdio and signals through (``ssoenv.supervise``).
 """
 
 from __future__ import annotations
@@ -9,24 +11,86 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
 from ssoenv.cli.common import Context, login_options, make_access, say
 from ssoenv.envvars import apply, use_changes
-from ssoenv.errors import CommandNotExecutable, CommandNotFound, UsageError
+from ssoenv.errors import CommandNotExecutable, CommandNotFound, SsoenvError, UsageError
 from ssoenv.loginopts import LoginOptions
 
+if TYPE_CHECKING:
+    from ssoenv.serve import CredentialServer
 
-def _environment(profile: str, no_login: bool, region: str | None, login: LoginOptions) -> tuple[dict[str, str], str]:
-    from ssoenv.profilecreds import activation_for
+LIVE_HELP = "Serve the credentials from a live endpoint for the command's lifetime (no static keys, no expiry mid-run)."
+MIN_TTL_HELP = "Make sure what the run needs lasts this long (e.g. 2h): fresh role credentials, a long enough session."
+
+
+class _Prepared(NamedTuple):
+    """What the command gets: its environment and, with --live, the endpoint serving it."""
+
+    env: dict[str, str]
+    details: str
+    server: CredentialServer | None = None
+
+
+def _prepare(
+    profile: str, no_login: bool, region: str | None, live: bool, min_ttl: str | None, login: LoginOptions
+) -> _Prepared:
+    from ssoenv import minttl
+    from ssoenv.envvars import activation
+    from ssoenv.profilecreds import activation_for, get_credentials
     from ssoenv.ui.status import describe
 
+    ttl = minttl.parse_duration(min_ttl) if min_ttl is not None else None
     ctx = Context.load()
     access = make_access(login, profile=profile, no_login=no_login)
-    act = activation_for(ctx.paths, ctx.config, profile, access, region=region, environ=os.environ)
-    env = apply(os.environ, use_changes(os.environ, act))
-    return env, describe(act)
+    force = False
+    if ttl is not None or live:
+        resolved = ctx.profile(profile)  # an SSO profile or a role chain
+        minttl.ensure_session(ctx.paths, resolved.session, access, ttl)
+        force = not live and minttl.needs_fresh(ctx.paths, resolved, ttl)
+    if not live:
+        act = activation_for(
+            ctx.paths, ctx.config, profile, access, force_refresh=force, region=region, environ=os.environ
+        )
+        warning = minttl.short_lived(act.credentials, ttl, profile)
+        if warning:
+            say(warning)
+        return _Prepared(apply(os.environ, use_changes(os.environ, act)), describe(act))
+    from ssoenv.serve import CredentialServer, ProfileSource
+
+    get_credentials(ctx.paths, resolved, access, environ=os.environ)  # a login now, while the terminal is ours
+    server = CredentialServer()
+    endpoint = server.add(ProfileSource(ctx.paths, resolved))
+    act = activation(resolved, None, region=region, endpoint=endpoint)
+    return _Prepared(apply(os.environ, use_changes(os.environ, act)), describe(act), server)
+
+
+def _start_error(exc: OSError, program: str) -> SsoenvError:
+    if isinstance(exc, FileNotFoundError):
+        return CommandNotFound(f"command not found: {program}")
+    if isinstance(exc, PermissionError):
+        return CommandNotExecutable(f"cannot execute {program}: permission denied")
+    return CommandNotExecutable(f"cannot execute {program}: {exc.strerror}")
+
+
+def _run(argv: list[str], prepared: _Prepared) -> int:
+    """exec (plain) or run as a child served by the live endpoint (--live)."""
+    if prepared.server is None:
+        _execvpe(argv, prepared.env)
+        return 0  # not reached
+    from ssoenv import supervise
+
+    prepared.server.start()
+    try:
+        status = supervise.run(argv, prepared.env)
+    except OSError as exc:
+        raise _start_error(exc, argv[0]) from exc
+    finally:
+        prepared.server.stop()
+    return supervise.exit_like(status)
 
 
 def user_shell() -> str:
@@ -54,12 +118,8 @@ def _execvpe(argv: list[str], env: dict[str, str]) -> None:
     sys.stderr.flush()
     try:
         os.execvpe(argv[0], argv, env)
-    except FileNotFoundError as exc:
-        raise CommandNotFound(f"command not found: {argv[0]}") from exc
-    except PermissionError as exc:
-        raise CommandNotExecutable(f"cannot execute {argv[0]}: permission denied") from exc
     except OSError as exc:
-        raise CommandNotExecutable(f"cannot execute {argv[0]}: {exc.strerror}") from exc
+        raise _start_error(exc, argv[0]) from exc
 
 
 @click.command("exec", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
@@ -67,34 +127,48 @@ def _execvpe(argv: list[str], env: dict[str, str]) -> None:
 @click.argument("argv", nargs=-1, type=click.UNPROCESSED, required=True)
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
+@click.option("--live", is_flag=True, help=LIVE_HELP)
+@click.option("--min-ttl", metavar="DURATION", help=MIN_TTL_HELP)
 @login_options
-def exec_command(profile: str, argv: tuple[str, ...], no_login: bool, region: str | None, login: LoginOptions) -> None:
+def exec_command(
+    profile: str,
+    argv: tuple[str, ...],
+    no_login: bool,
+    region: str | None,
+    live: bool,
+    min_ttl: str | None,
+    login: LoginOptions,
+) -> int:
     """Run a command with PROFILE's credentials in its environment only.
 
-    ssoenv exec PROFILE -- CMD [ARGS...]   (the command's exit status is ssoenv's)
+    ssoenv exec [--live] PROFILE -- CMD [ARGS...]   (the command's exit status is ssoenv's)
     """
     args = list(argv)
     if args and args[0] == "--":
         args = args[1:]
     if not args:
         raise UsageError("no command given", hint="ssoenv exec PROFILE -- CMD [ARGS...]")
-    env, _ = _environment(profile, no_login, region, login)
-    _execvpe(args, env)
+    return _run(args, _prepare(profile, no_login, region, live, min_ttl, login))
 
 
 @click.command("shell")
 @click.argument("profile")
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
+@click.option("--live", is_flag=True, help=LIVE_HELP)
+@click.option("--min-ttl", metavar="DURATION", help=MIN_TTL_HELP)
 @login_options
-def shell_command(profile: str, no_login: bool, region: str | None, login: LoginOptions) -> None:
+def shell_command(
+    profile: str, no_login: bool, region: str | None, live: bool, min_ttl: str | None, login: LoginOptions
+) -> int:
     """Start your shell with PROFILE's credentials; `exit` returns to where you were."""
-    env, details = _environment(profile, no_login, region, login)
+    prepared = _prepare(profile, no_login, region, live, min_ttl, login)
+    env, details = prepared.env, prepared.details
     depth = env.get("SSOENV_SHELL_DEPTH", "0")
     env["SSOENV_SHELL_DEPTH"] = str(int(depth) + 1 if depth.isdigit() else 1)
     shell = user_shell()
     say(f"starting {os.path.basename(shell)} with {profile} ({details}); `exit` to return")
-    _execvpe([shell], env)
+    return _run([shell], prepared)
 
 
 command = exec_command

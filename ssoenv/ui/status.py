@@ -40,7 +40,7 @@ def describe(act: Activation) -> str:
         details.append(act.region)
     creds = act.credentials
     if creds is None:
-        details.append("AWS_PROFILE only")
+        details.append("credentials served live" if act.endpoint is not None else "AWS_PROFILE only")
     elif creds.expiration is None:
         details.append("static keys")
     else:

@@ -1,0 +1,115 @@
+"""``--min-ttl DURATION``: make sure what a long run depends on lasts at least that long, now.
+
+Two lifetimes matter:
+
+- the role credentials: ``use``/``exec``/``shell`` fetch fresh ones when the cached ones expire
+  sooner (:func:`freshness`); when even fresh ones cannot last that long (the permission set's
+  session duration is shorter) the run goes on with one line saying so (:func:`short_lived`) —
+  with ``--live`` their lifetime does not matter at all;
+- the SSO session: when it is *known* to end sooner, log in now (a person is there) or fail now,
+  rather than dying mid-run (:func:`ensure_session`). Known today: the expiry of a token that
+  cannot be refreshed (a legacy profile, or a token without a refresh token). A refreshable
+  session's end is not recorded in the cache, so it is not checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from ssoenv import cache
+from ssoenv.cache import FRESHNESS, RoleCredentials, now
+from ssoenv.chain import AnyProfile
+from ssoenv.config import SsoSession
+from ssoenv.credentials import Access, login_now
+from ssoenv.errors import LoginRequired, UsageError
+from ssoenv.paths import Paths
+from ssoenv.ui.status import format_duration
+
+if TYPE_CHECKING:
+    from ssoenv.keyprofiles import ProfileKeys
+
+_PART = re.compile(r"(\d+)([dhms])")
+_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90m``, ``2h``, ``1h30m``, ``45s``, ``1d`` or plain seconds (``3600``)."""
+    value = text.strip().lower()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    pos, total = 0, 0
+    for match in _PART.finditer(value):
+        if match.start() != pos:
+            break
+        total += int(match.group(1)) * _UNITS[match.group(2)]
+        pos = match.end()
+    if not value or pos != len(value):
+        raise UsageError(f"invalid duration {text!r}", hint="write it like 90m, 2h, 1h30m or 3600 (seconds)")
+    return timedelta(seconds=total)
+
+
+def freshness(min_ttl: timedelta | None) -> timedelta:
+    """How much lifetime cached role credentials need to be used as they are."""
+    return max(FRESHNESS, min_ttl) if min_ttl is not None else FRESHNESS
+
+
+def needs_fresh(paths: Paths, profile: AnyProfile, min_ttl: timedelta | None) -> bool:
+    """Whether the cached credentials (any kind of profile) end within ``min_ttl``: fetch anew."""
+    from ssoenv.profilecreds import cached_credentials
+
+    wanted = freshness(min_ttl)
+    return wanted > FRESHNESS and cached_credentials(paths, profile, freshness=wanted) is None
+
+
+def short_lived(creds: RoleCredentials | ProfileKeys | None, min_ttl: timedelta | None, profile: str) -> str | None:
+    """The one line to show when the credentials cannot last ``min_ttl`` (None when they can)."""
+    if min_ttl is None or creds is None or creds.expiration is None:
+        return None
+    remaining = creds.expiration - now()
+    if remaining >= min_ttl:
+        return None
+    left = format_duration(remaining.total_seconds())
+    wanted = format_duration(min_ttl.total_seconds())
+    return (
+        f"{profile}'s role credentials last only {left}, less than --min-ttl {wanted} "
+        f"(the permission set's session is shorter); going on. With --live their lifetime does not matter: "
+        f"ssoenv exec --live {profile} -- ..."
+    )
+
+
+def known_session_end(paths: Paths, session: SsoSession) -> timedelta | None:
+    """Time left in the SSO session when it is known (a token that cannot be refreshed), else None."""
+    token = cache.load_token(paths, session)
+    if token is None:
+        return None  # not logged in: the normal path logs in or says so
+    if session.refreshable and token.can_refresh:
+        return None  # a refresh extends it; where the session really ends is not recorded
+    return token.remaining()
+
+
+def ensure_session(
+    paths: Paths,
+    session: SsoSession,
+    access: Access,
+    min_ttl: timedelta | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Log in now (a person is there) or raise LoginRequired when the session ends within ``min_ttl``."""
+    if min_ttl is None:
+        return
+    left = known_session_end(paths, session)
+    if left is None or left >= min_ttl or left <= timedelta(0):
+        return  # unknown, long enough, or already over (the normal path handles that)
+    if access.interactive:
+        login_now(paths, session, access, environ=environ)
+        return
+    who = f" {access.profile}" if access.profile else ""
+    raise LoginRequired(
+        f"the SSO session ({session.label}) ends in {format_duration(left.total_seconds())}, "
+        f"sooner than --min-ttl {format_duration(min_ttl.total_seconds())}",
+        hint=f"run `{access.login_command}{who}` first",
+    )
