@@ -21,7 +21,7 @@
 
 # The program (filled in by `ssoenv hook`).
 function _ssoenv_exe {
-    \builtin command __SSOENV_EXE__ "$@"
+    SSOENV_HOOK=bash \builtin command __SSOENV_EXE__ "$@"
 }
 
 # `ssoenv use ...` and `ssoenv off ...` change this shell; everything else runs the program.

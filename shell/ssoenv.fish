@@ -30,7 +30,7 @@ set -g _ssoenv_bg_file $_ssoenv_bg_dir/refresh-$fish_pid.fish
 
 # The program (filled in by `ssoenv hook`).
 function _ssoenv_exe
-    command __SSOENV_EXE__ $argv
+    SSOENV_HOOK=fish command __SSOENV_EXE__ $argv
 end
 
 # `ssoenv use ...` and `ssoenv off ...` change this shell; everything else runs the program.

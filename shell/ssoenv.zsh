@@ -35,7 +35,7 @@ typeset -g _ssoenv_ref='%(19V.%(18V.%F{%18v}.)%19v%(18V.%f.) .)'
 
 # The program (filled in by `ssoenv hook`).
 function _ssoenv_exe {
-    \command __SSOENV_EXE__ "$@"
+    SSOENV_HOOK=zsh \command __SSOENV_EXE__ "$@"
 }
 
 # `ssoenv use ...` and `ssoenv off ...` change this shell; everything else runs the program.

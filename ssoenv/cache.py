@@ -203,6 +203,34 @@ def save_token(paths: Paths, session: SsoSession, token: Token) -> None:
     _write_json(token_path(paths, session), token.to_json())
 
 
+def rejected_path(paths: Paths, session: SsoSession) -> Path:
+    """Where ssoenv notes that the service rejected (401) a token that its file still calls valid.
+
+    Beside our lock files, never in ``~/.aws/sso/cache``: the AWS CLI's token file stays exactly
+    as the AWS CLI wrote it, and other tools that list that folder see nothing new.
+    """
+    return paths.lock_dir.parent / "ssoenv-rejected" / token_cache_key(session)
+
+
+def _fingerprint(token: Token) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(token.access_token.encode("utf-8")).hexdigest().encode("ascii")
+
+
+def mark_rejected(paths: Paths, session: SsoSession, token: Token) -> None:
+    """Remember that this very token was refused (a new login, by us or the AWS CLI, is not)."""
+    atomic_write(rejected_path(paths, session), _fingerprint(token))
+
+
+def is_rejected(paths: Paths, session: SsoSession, token: Token) -> bool:
+    """Whether the service refused this token: unusable everywhere, whatever its expiry says."""
+    try:
+        return rejected_path(paths, session).read_bytes() == _fingerprint(token)
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def token_lock(paths: Paths, session: SsoSession) -> Iterator[None]:
     """Serialises refreshes of one session's token across processes."""

@@ -41,6 +41,8 @@ def token_state(paths: Paths, session: SsoSession) -> tuple[str, Token | None]:
     token = cache.load_token(paths, session)
     if token is None:
         return "none", None
+    if cache.is_rejected(paths, session, token):
+        return "rejected", token
     if token.is_valid():
         return "valid", token
     if session.refreshable and token.can_refresh:
@@ -68,6 +70,14 @@ def get_token(
 ) -> Token:
     """A valid access token for ``session``: cached, refreshed, or from a new login."""
     token = None if force_login else cache.load_token(paths, session)
+    if token is not None and cache.is_rejected(paths, session, token):
+        # the service refused it (revoked): neither its expiry nor its refresh token can be trusted
+        if not access.interactive:
+            raise LoginRequired(
+                f"the SSO session ({session.label}) was revoked or rejected by the service",
+                hint=_login_hint(session, access),
+            )
+        return login_now(paths, session, access, environ=environ)
     if token is not None and token.remaining() > FRESHNESS:
         return token
     if token is not None and session.refreshable and token.can_refresh:
@@ -154,6 +164,7 @@ class SignedIn:
         try:
             return fn(self.token.access_token)
         except LoginRequired as exc:
+            cache.mark_rejected(self.paths, self.session, self.token)  # unusable everywhere from now on
             if not self.access.interactive:
                 hint = self.access.relogin_hint or _login_hint(self.session, self.access, force=self.token.is_valid())
                 raise LoginRequired(exc.message, hint=hint) from exc

@@ -79,6 +79,7 @@ def _state_text(row: dict[str, Any]) -> str:
     return {
         "refreshable": "refreshable",
         "expired": "expired",
+        "rejected": "rejected by the service: log in again",
         "not-logged-in": "not logged in",
         "not-sso": "not SSO",
         "invalid": "invalid config",
@@ -91,7 +92,8 @@ def list_command(as_json: bool) -> None:
     """List profiles: account, role, region, SSO session and the session's state.
 
     States: valid (time left), refreshable (expired but renewable without a browser), expired,
-    not logged in. The active profile (from `ssoenv use`) is marked with *.
+    rejected (the service refused the token: revoked), not logged in. The active profile (from
+    `ssoenv use`) is marked with *.
     """
     ctx = Context.load()
     states: dict[str, tuple[str, Token | None]] = {}

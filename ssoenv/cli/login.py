@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import click
 
@@ -46,6 +47,9 @@ def login_command(profile: str | None, sso_session: str | None, force: bool, log
         session = login_session_for_profile(ctx.config, name)
         profile = name
     existing = cache.load_token(ctx.paths, session)
+    if existing is not None and cache.is_rejected(ctx.paths, session, existing):
+        say(f"the service rejected the cached session of {session.start_url} (revoked?); logging in again")
+        existing = None
     if existing is not None and existing.is_valid(cache.FRESHNESS) and not force:
         say(
             f"already logged in to {session.start_url}; valid until "
@@ -72,6 +76,23 @@ def logout_command() -> None:
         say(f"removed {len(result.role_files)} cached SSO role credential file(s) from {ctx.paths.cli_cache_dir}")
     if not result.sessions and not result.role_files:
         say("no SSO session was cached; nothing to do")
+    _still_held(os.environ)
+
+
+def _still_held(environ: Mapping[str, str]) -> None:
+    """Role credentials outlive a logout: say so when this shell holds some, and until when."""
+    from ssoenv.cache import parse_timestamp
+    from ssoenv.shells import apply_hint
+
+    profile = environ.get("SSOENV_PROFILE")
+    expires = parse_timestamp(environ.get("AWS_CREDENTIAL_EXPIRATION"))
+    if not profile or not environ.get("AWS_ACCESS_KEY_ID"):
+        return
+    until = f" until {expires:%Y-%m-%d %H:%M} UTC" if expires else ""
+    say(
+        f"this shell still holds the role credentials of {profile}{until} (a logout does not revoke them); "
+        f"run `{apply_hint('off', environ)}` to drop them"
+    )
 
 
 command = login_command

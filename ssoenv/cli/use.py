@@ -27,14 +27,16 @@ def _dialect(shell: str | None) -> Dialect:
 
 
 def _refuse_terminal(verb: str, arg: str) -> None:
-    """stdout is a terminal: nobody will eval the output. Print no secret; explain."""
+    """stdout is a terminal: nobody will eval the output. Print no secret; explain, in the user's shell."""
     if not sys.stdout.isatty():
         return
-    cmd = f"ssoenv {verb}{(' ' + arg) if arg else ''}"
+    from ssoenv.shells import apply_hint, hook_hint
+
+    args = f"{verb}{(' ' + arg) if arg else ''}"
     raise UsageError(
-        f"`{cmd}` prints shell code and cannot change this shell by itself",
-        hint=f'run  eval "$({cmd})"  or install the hook (add  eval "$(ssoenv hook bash)"  to ~/.bashrc; '
-        "zsh: hook zsh; fish: ssoenv hook fish | source) and then run  " + cmd,
+        f"`ssoenv {args}` prints shell code and cannot change this shell by itself",
+        hint=f"run  {apply_hint(args, os.environ)}  or install the hook ({hook_hint(os.environ)}) "
+        f"and then run  ssoenv {args}",
     )
 
 

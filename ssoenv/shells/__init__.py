@@ -24,9 +24,11 @@ __all__ = [
     "HOOK_SHELLS",
     "Changes",
     "Dialect",
+    "apply_hint",
     "complete_argv",
     "detect_shell",
     "get_dialect",
+    "hook_hint",
     "self_argv",
     "shell_names",
     "validate_key",
@@ -94,6 +96,40 @@ def detect_shell(environ: Mapping[str, str] | None = None) -> str:
             return name
     name = normalize_shell_name(env.get("SHELL", "")) if env.get("SHELL") else None
     return name or "bash"
+
+
+# --- hints that name a command that works in the user's shell -------------------------------
+
+_HOOK_LINES: Final = {
+    "bash": 'eval "$(ssoenv hook bash)"  to ~/.bashrc',
+    "zsh": 'eval "$(ssoenv hook zsh)"  to ~/.zshrc',
+    "fish": "ssoenv hook fish | source  to ~/.config/fish/config.fish",
+    "pwsh": "Invoke-Expression (& ssoenv hook pwsh | Out-String)  to $PROFILE",
+}
+
+
+def _user_shell(environ: Mapping[str, str]) -> str:
+    hooked = environ.get("SSOENV_HOOK", "")  # set by the hook's wrapper for the program it runs
+    return hooked if hooked in _HOOK_LINES else detect_shell(environ)
+
+
+def apply_hint(args: str, environ: Mapping[str, str]) -> str:
+    """How to run ``ssoenv ARGS`` (``use P``, ``off``) so that it changes the user's shell: the plain
+    command where the hook is loaded, else the eval form of that shell."""
+    command = f"ssoenv {args}"
+    if environ.get("SSOENV_HOOK") in _HOOK_LINES:
+        return command
+    shell = _user_shell(environ)
+    if shell == "fish":
+        return f"{command} | source"
+    if shell == "pwsh":
+        return f"{command} | Out-String | Invoke-Expression"
+    return f'eval "$({command})"'
+
+
+def hook_hint(environ: Mapping[str, str]) -> str:
+    """The rc line that installs the hook, for the user's shell."""
+    return "add  " + _HOOK_LINES[_user_shell(environ)]
 
 
 # --- the program's own command line ---------------------------------------------------------

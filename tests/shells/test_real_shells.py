@@ -382,3 +382,57 @@ def test_demo_shell_has_the_hook(shell: tuple[ShellSpec, str], tmp_path: Path) -
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
+
+
+# --- item 4: advice that works ------------------------------------------------------------------
+
+
+def test_revoked_session_advice_works(shell: tuple[ShellSpec, str], make_session: SessionFactory, sandbox: Any) -> None:
+    """The session is revoked server-side: the prompt names `ssoenv login dev`, which then logs in
+    (no --force), `list` says rejected meanwhile, and the next refresh works again."""
+    import time
+
+    from .test_interactive import _reset_retry, settle
+
+    spec, program = shell
+    env = login(sandbox)
+    emu = sandbox.emulator
+    emu.config.role_ttl = 240  # inside the refresh window
+    s = make_session(spec, program, env=env, home=sandbox.home)
+    s.run("ssoenv use dev")
+    settle(s)
+    emu.revoke_all_tokens()
+    _reset_retry(s)
+    messages = ""
+    deadline = time.monotonic() + 30
+    while "ssoenv:" not in messages:
+        assert time.monotonic() < deadline
+        s.enter()
+        messages += s.last_before_prompt
+    assert "run `ssoenv login dev`" in messages
+    assert "rejected by the service" in s.run("ssoenv list")
+    out = s.run("ssoenv login dev --use-device-code --no-browser")
+    assert "already logged in" not in out and "logged in to" in out, out
+    fetched = emu.calls("GetRoleCredentials")
+    settle(s)
+    assert emu.calls("GetRoleCredentials") > fetched  # the prompt refreshes again at once
+    assert "ssoenv:" not in s.last_before_prompt
+    out = s.run("ssoenv logout")
+    assert "this shell still holds the role credentials of dev until " in out and "run `ssoenv off`" in out, out
+
+
+def test_no_hook_hint_in_the_shells_syntax(
+    shell: tuple[ShellSpec, str], make_session: SessionFactory, sandbox: Any
+) -> None:
+    spec, program = shell
+    s = make_session(spec, program, env=login(sandbox), home=sandbox.home, hook=[])
+    out = s.run("ssoenv use dev")
+    expected = {
+        "bash": ('run  eval "$(ssoenv use dev)"', 'eval "$(ssoenv hook bash)"  to ~/.bashrc'),
+        "zsh": ('run  eval "$(ssoenv use dev)"', 'eval "$(ssoenv hook zsh)"  to ~/.zshrc'),
+        "fish": ("run  ssoenv use dev | source", "ssoenv hook fish | source  to ~/.config/fish/config.fish"),
+    }[spec.name]
+    assert all(part in out for part in expected), out
+    # and the advice works, as given
+    s.run(expected[0].removeprefix("run  "))
+    assert s.env()["SSOENV_PROFILE"] == "dev"
