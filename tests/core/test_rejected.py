@@ -5,6 +5,7 @@ the current shell still holds credentials."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 
@@ -25,7 +26,7 @@ def test_a_rejected_token_is_unusable_everywhere(sandbox: Any) -> None:
     emu.revoke_all_tokens()  # server side: the local file still says valid for hours
     out = sandbox.run(["use", "dev", "--no-login", "--refresh", "--shell", "bash"])
     assert out.returncode == 4 and out.stdout == ""
-    assert len(out.stderr.splitlines()) == 1 and "ssoenv login dev" in out.stderr, out.stderr
+    assert len(out.stderr.splitlines()) == 1 and re.search(r"run `ssoenv login (--force )?dev`", out.stderr), out.stderr
     assert token_file.read_bytes() == before  # the AWS CLI's file is left as the AWS CLI wrote it
     assert not any(p.name.endswith(".rejected") for p in token_file.parent.iterdir())
 
@@ -36,7 +37,7 @@ def test_a_rejected_token_is_unusable_everywhere(sandbox: Any) -> None:
 
     calls = emu.calls("GetRoleCredentials")
     again = sandbox.run(["use", "prod", "--no-login", "--refresh", "--shell", "bash"])
-    assert again.returncode == 4 and "revoked or rejected" in again.stderr and "ssoenv login prod" in again.stderr
+    assert again.returncode == 4 and "revoked or rejected" in again.stderr and "`ssoenv login prod`" in again.stderr
     assert emu.calls("GetRoleCredentials") == calls  # not offered to the service again
 
     relog = sandbox.run(["login", "dev", "--use-device-code", "--no-browser"])  # no --force needed
