@@ -18,8 +18,8 @@ Requests (one candidate per line on stdout; exit 0 even with no candidates)::
         ``candidate<TAB>description`` lines; bash gets bare, escaped candidates and its
         COMP_WORDBREAKS splitting (``--shell = fi``, ``a : b``) is undone.
 
-The tables below mirror the click commands; ``tests/shells/test_completion.py`` fails when they
-drift apart.
+The verbs and options come from ``ssoenv.clispec`` (the one table, checked against the click
+commands by ``tests/shells/test_completion.py``).
 """
 
 from __future__ import annotations
@@ -32,163 +32,21 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Final
 
-# --- what can be completed -------------------------------------------------------------------
+# --- what can be completed: the one table of verbs and options (ssoenv.clispec) ---------------
 
-SHELLS: Final = ("bash", "zsh", "fish", "pwsh", "powershell")
-DIALECT_NAMES: Final = (*SHELLS, "json")
-EXPORT_FORMATS: Final = ("process", "env", "env-no-export", "fish", "powershell", "windows-cmd", "json", "dotenv")
+from ssoenv.clispec import (  # noqa: E402
+    DIALECT_NAMES,
+    EXPORT_FORMATS,
+    GLOBAL_OPTS,
+    HELP,
+    PROFILE,
+    SHELLS,
+    VERBS,
+    Opt,
+    Verb,
+)
 
-# value kinds: "profile", "session", "shell", "dialect", "command", "choice:a,b", "" (free text)
-PROFILE: Final = "profile"
-
-
-class Opt:
-    """An option: its names, and ``value``: None for a flag, else the kind of value it takes."""
-
-    __slots__ = ("names", "value")
-
-    def __init__(self, names: tuple[str, ...], value: str | None = None) -> None:
-        self.names = names
-        self.value = value
-
-
-HELP: Final = Opt(("-h", "--help"))
-LOGIN_OPTS: Final = (Opt(("--use-device-code",)), Opt(("--no-browser",)), Opt(("--callback-port",), ""))
-NO_LOGIN: Final = Opt(("--no-login",))
-
-
-class Verb:
-    """A verb: one-line help, options, and the kinds of its positional arguments in order
-    ("command" swallows the rest)."""
-
-    __slots__ = ("help", "options", "positionals")
-
-    def __init__(self, help: str, options: tuple[Opt, ...] = (), positionals: tuple[str, ...] = ()) -> None:
-        self.help = help
-        self.options = options
-        self.positionals = positionals
-
-
-# `python -m tests.shells.clispec` prints this table from the click commands;
-# tests/shells/test_completion.py fails when the two differ.
-VERBS: Final[dict[str, Verb]] = {
-    "login": Verb(
-        "Log in to IAM Identity Center (browser PKCE, or device code).",
-        (Opt(("--sso-session",), "session"), Opt(("--force",)), *LOGIN_OPTS),
-        (PROFILE,),
-    ),
-    "logout": Verb("Log out: revoke and delete every cached SSO token and role credential."),
-    "use": Verb(
-        "Print shell code that puts a profile's credentials in the current shell.",
-        (
-            Opt(("--shell",), "dialect"),
-            NO_LOGIN,
-            Opt(("--profile-only",)),
-            Opt(("--refresh",)),
-            Opt(("--region",), ""),
-            Opt(("-q", "--quiet")),
-            *LOGIN_OPTS,
-        ),
-        (PROFILE,),
-    ),
-    "off": Verb(
-        "Print shell code that removes what `use` set and restores what it displaced.",
-        (Opt(("--shell",), "dialect"), Opt(("-q", "--quiet"))),
-    ),
-    "export": Verb(
-        "Print a profile's credentials (env, fish, powershell, json, process, ...).",
-        (Opt(("--format",), "choice:" + ",".join(EXPORT_FORMATS)), NO_LOGIN, *LOGIN_OPTS),
-        (PROFILE,),
-    ),
-    "whoami": Verb(
-        "Show the identity (account, role, user, time left) of a profile or of the env.",
-        (Opt(("--json",)), NO_LOGIN, *LOGIN_OPTS),
-        (PROFILE,),
-    ),
-    "list": Verb("List profiles with account, role, region and SSO session state.", (Opt(("--json",)),)),
-    "shell": Verb(
-        "Start your shell with a profile's credentials.",
-        (NO_LOGIN, Opt(("--region",), ""), Opt(("--live",)), Opt(("--min-ttl",), ""), *LOGIN_OPTS),
-        (PROFILE,),
-    ),
-    "exec": Verb(
-        "Run a command with a profile's credentials in its environment.",
-        (NO_LOGIN, Opt(("--region",), ""), Opt(("--live",)), Opt(("--min-ttl",), ""), *LOGIN_OPTS),
-        (PROFILE, "command"),
-    ),
-    "serve": Verb(
-        "Serve a profile's credentials on 127.0.0.1 to everything started from this shell.",
-        (
-            Opt(("--port",), ""),
-            Opt(("--host",), ""),
-            Opt(("--shell",), "dialect"),
-            Opt(("--foreground",)),
-            Opt(("-v", "--verbose")),
-            NO_LOGIN,
-            *LOGIN_OPTS,
-        ),
-        (PROFILE,),
-    ),
-    "console": Verb(
-        "Open the AWS console signed in with a profile's role.",
-        (Opt(("--service",), ""), Opt(("--region",), ""), Opt(("--print",)), NO_LOGIN, *LOGIN_OPTS),
-        (PROFILE,),
-    ),
-    "hook": Verb(
-        "Print the shell integration for your rc file (wrapper, prompt, completion).",
-        (Opt(("--no-completion",)),),
-        ("shell",),
-    ),
-    "configure": Verb(
-        "Guided set-up of an SSO profile.",
-        (
-            Opt(("--profile",), PROFILE),
-            Opt(("--sso-session",), "session"),
-            Opt(("--start-url",), ""),
-            Opt(("--sso-region",), ""),
-            Opt(("--sso-registration-scopes",), ""),
-            Opt(("--account-id",), ""),
-            Opt(("--role-name",), ""),
-            Opt(("--region",), ""),
-            Opt(("--output",), ""),
-            *LOGIN_OPTS,
-        ),
-    ),
-    "populate": Verb(
-        "Write a profile for every account and role of an SSO session.",
-        (
-            Opt(("--sso-session",), "session"),
-            Opt(("--start-url",), ""),
-            Opt(("--sso-region",), ""),
-            Opt(("--profile-template",), ""),
-            Opt(("--region",), ""),
-            Opt(("--dry-run",)),
-            Opt(("--prune",)),
-            Opt(("--yes", "-y")),
-            *LOGIN_OPTS,
-        ),
-    ),
-    "emulator": Verb(
-        "Run the bundled local emulator of the AWS SSO endpoints.",
-        (
-            Opt(("--port",), ""),
-            Opt(("--accounts",), ""),
-            Opt(("--roles-per-account",), ""),
-            Opt(("--approve",), "choice:auto,manual,deny,preapproved"),
-            Opt(("--token-ttl",), ""),
-            Opt(("--role-ttl",), ""),
-            Opt(("--device-interval",), ""),
-            Opt(("--page-size",), ""),
-            Opt(("--user-name",), ""),
-            Opt(("--directory",), ""),
-            Opt(("--fault",), ""),
-            Opt(("--latency",), ""),
-            Opt(("--log",)),
-        ),
-    ),
-    "demo": Verb("A tour of ssoenv against the bundled emulator, in a temporary HOME.", (Opt(("--no-shell",)),)),
-}
-GLOBAL_OPTS: Final = (HELP, Opt(("--version",)))
+__all__ = ["DIALECT_NAMES", "EXPORT_FORMATS", "GLOBAL_OPTS", "HELP", "PROFILE", "SHELLS", "VERBS", "Opt", "Verb"]
 
 
 def verb_options(verb: str) -> tuple[Opt, ...]:

@@ -13,12 +13,13 @@ import re
 from collections.abc import Callable
 
 from ssoenv.cache import RoleCredentials
+from ssoenv.clispec import EXPORT_FORMATS
 from ssoenv.errors import UsageError
 from ssoenv.shells.fish import fish_quote
 from ssoenv.shells.posix import posix_quote
 from ssoenv.shells.pwsh import pwsh_quote
 
-FORMATS = ("process", "env", "env-no-export", "fish", "powershell", "windows-cmd", "json", "dotenv")
+FORMATS = EXPORT_FORMATS  # the names live in the CLI's one table; _RENDERERS must serve each
 
 _SAFE_DOTENV = re.compile(r"[A-Za-z0-9_./+=:@%-]*\Z")  # \Z: "$" would let a final newline through
 # inside double quotes, the escapes dotenv readers agree on (python-dotenv, node's dotenv, compose)

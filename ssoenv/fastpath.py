@@ -19,11 +19,30 @@ if TYPE_CHECKING:
     from ssoenv.cache import RoleCredentials
     from ssoenv.chain import AnyProfile
 
-_FLAGS = {
-    "use": {"--no-login": "no_login", "-q": "quiet", "--quiet": "quiet"},
-    "export": {"--no-login": "no_login"},
+# the options served here, by one of their names -> the key in the parsed options; every spelling,
+# and whether it is a flag, comes from the CLI's one table (ssoenv.clispec)
+SERVED = {
+    "use": {"--no-login": "no_login", "--quiet": "quiet", "--shell": "shell"},
+    "export": {"--no-login": "no_login", "--format": "format"},
 }
-_VALUED = {"use": {"--shell": "shell"}, "export": {"--format": "format"}}
+
+
+def _tables() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    from ssoenv.clispec import VERBS
+
+    flags: dict[str, dict[str, str]] = {}
+    valued: dict[str, dict[str, str]] = {}
+    for verb, served in SERVED.items():
+        flags[verb], valued[verb] = {}, {}
+        for name, key in served.items():
+            opt = VERBS[verb].option(name)
+            assert opt is not None, f"{verb} {name}: not in ssoenv.clispec"
+            for spelling in opt.names:
+                (flags if opt.value is None else valued)[verb][spelling] = key
+    return flags, valued
+
+
+_FLAGS, _VALUED = _tables()
 
 
 def _parse(verb: str, args: list[str]) -> dict[str, str | bool] | None:

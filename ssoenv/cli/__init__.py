@@ -15,31 +15,15 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from ssoenv import __version__
+from ssoenv.clispec import VERBS
 from ssoenv.errors import EXIT_ERROR, EXIT_INTERRUPTED, SsoenvError
 from ssoenv.ui.status import say
 
 if TYPE_CHECKING:
     from ssoenv.clock import Clock
 
-# verb -> (module under ssoenv.cli, one-line help shown by `ssoenv --help`)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "login": ("login", "Log in to IAM Identity Center (browser PKCE, or device code)."),
-    "logout": ("login", "Log out: revoke and delete every cached SSO token and role credential."),
-    "use": ("use", "Print shell code that puts a profile's credentials in the current shell."),
-    "off": ("use", "Print shell code that removes what `use` set and restores what it displaced."),
-    "export": ("export", "Print a profile's credentials (env, fish, powershell, json, process, ...)."),
-    "whoami": ("whoami", "Show the identity (account, role, user, time left) of a profile or of the env."),
-    "list": ("listing", "List profiles with account, role, region and SSO session state."),
-    "shell": ("run", "Start your shell with a profile's credentials."),
-    "exec": ("run", "Run a command with a profile's credentials in its environment."),
-    "serve": ("serve", "Serve a profile's credentials on 127.0.0.1 to everything started from this shell."),
-    "console": ("console", "Open the AWS console signed in with a profile's role."),
-    "hook": ("hook", "Print the shell integration for your rc file (wrapper, prompt, completion)."),
-    "configure": ("configure", "Guided set-up of an SSO profile."),
-    "populate": ("populate", "Write a profile for every account and role of an SSO session."),
-    "emulator": ("emulator", "Run the bundled local emulator of the AWS SSO endpoints."),
-    "demo": ("demo", "A tour of ssoenv against the bundled emulator, in a temporary HOME."),
-}
+# verb -> (module under ssoenv.cli, one-line help shown by `ssoenv --help`): from the one table
+COMMANDS: dict[str, tuple[str, str]] = {verb: (spec.module, spec.help) for verb, spec in VERBS.items()}
 
 
 class LazyGroup(click.Group):
