@@ -188,6 +188,8 @@ VERBS: Final[dict[str, Verb]] = {
             Opt(("--fault",), ""),
             Opt(("--latency",), ""),
             Opt(("--log",)),
+            Opt(("--background",)),
+            Opt(("--shell",), "dialect"),
         ),
         module="emulator",
     ),
