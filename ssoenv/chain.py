@@ -214,3 +214,12 @@ def servable_profiles(cfg: AwsConfig) -> list[tuple[str, AnyProfile | ConfigErro
         except ConfigError as exc:
             out.append((name, exc))
     return out
+
+
+def login_session(cfg: AwsConfig, name: str) -> SsoSession:
+    """The session ``ssoenv login NAME`` logs in to: a role chain's is its SSO root's."""
+    from ssoenv.config import login_session_for_profile
+
+    if is_chained(cfg, name):
+        return resolve_chain(cfg, name).session
+    return login_session_for_profile(cfg, name)

@@ -547,5 +547,5 @@ def sso_profiles(cfg: AwsConfig) -> list[tuple[str, SsoProfile | ConfigError]]:
 
 
 def environ_profile(environ: Mapping[str, str]) -> str | None:
-    """The profile botocore would pick from the environment (AWS_DEFAULT_PROFILE first)."""
-    return environ.get("AWS_DEFAULT_PROFILE") or environ.get("AWS_PROFILE") or None
+    """The profile the AWS CLI v2 picks from the environment: AWS_PROFILE, then AWS_DEFAULT_PROFILE."""
+    return environ.get("AWS_PROFILE") or environ.get("AWS_DEFAULT_PROFILE") or None

@@ -112,11 +112,33 @@ def _refresh_locked(paths: Paths, session: SsoSession, access: Access) -> Token 
                 return current
             raise
         if new is None:
+            fresher = _written_meanwhile(paths, session, current, access)
+            if fresher is not None:
+                debug("refresh failed, but another program wrote a fresher token meanwhile")
+                return fresher
             debug("refresh failed; token has %s left", current.remaining())
             return current
         cache.save_token(paths, session, new)
         debug("token refreshed, valid until %s", new.expires_at)
         return new
+
+
+# After a failed refresh: how long another program (the AWS CLI, which does not take our lock)
+# may still need to write the token it got with the same, rotating, refresh token.
+RACE_GRACE = 1.0
+
+
+def _written_meanwhile(paths: Paths, session: SsoSession, current: Token, access: Access) -> Token | None:
+    """A fresher token than ``current`` in the file now (re-read at once, then for a moment)."""
+    waited = 0.0
+    while True:
+        token = cache.load_token(paths, session)
+        if token is not None and token.access_token != current.access_token and token.expires_at > current.expires_at:
+            return token
+        if waited >= RACE_GRACE:
+            return None
+        access.clock.sleep(0.1)
+        waited += 0.1
 
 
 def login_now(paths: Paths, session: SsoSession, access: Access, *, environ: Mapping[str, str] | None = None) -> Token:

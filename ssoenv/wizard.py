@@ -443,20 +443,18 @@ class Wizard:
             given=a.region,
             prompt="Default client Region",
             current=current.get("region"),
-            suggestion=session.region,
             validate=check_region,
-            required=False,
+            required=False,  # ENTER with nothing in brackets: no region key (AWS CLI v2)
         )
         output = self._answer(
             flag="--output",
             given=a.output,
             prompt="CLI default output format (json if not specified)",
             current=current.get("output"),
-            suggestion="json",
             validate=_valid_output,
             required=False,
         )
-        default_name = f"{account.account_id}_{role}"
+        default_name = f"{role}-{account.account_id}"  # AWS CLI v2's proposal
         if a.profile is not None:
             profile = a.profile
         elif self.io.interactive:

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 import click
 
 from ssoenv import cache
+from ssoenv.chain import login_session
 from ssoenv.cli.common import Context, login_options, make_access, say
-from ssoenv.config import environ_profile, login_session_for_profile, session_by_name
+from ssoenv.config import SsoSession, environ_profile, session_by_name
 from ssoenv.errors import UsageError
 from ssoenv.loginopts import LoginOptions
 from ssoenv.ui.status import format_duration
@@ -37,15 +38,13 @@ def login_command(profile: str | None, sso_session: str | None, force: bool, log
         session = session_by_name(ctx.config, sso_session)
     else:
         name = profile or environ_profile(os.environ)
-        if not name:
-            if "default" in ctx.config.profiles:
-                name = "default"
-            else:
-                raise UsageError(
-                    "which profile? give a PROFILE or --sso-session NAME", hint="run `ssoenv list` to see them"
-                )
-        session = login_session_for_profile(ctx.config, name)
-        profile = name
+        if not name and _sso_default(ctx):
+            name = "default"
+        if name:
+            session = login_session(ctx.config, name)
+            profile = name
+        else:
+            session = _pick_session(ctx)
     existing = cache.load_token(ctx.paths, session)
     if existing is not None and cache.is_rejected(ctx.paths, session, existing):
         say(f"the service rejected the cached session of {session.start_url} (revoked?); logging in again")
@@ -58,6 +57,33 @@ def login_command(profile: str | None, sso_session: str | None, force: bool, log
         )
         return
     login_now(ctx.paths, session, make_access(login, profile=profile, explicit=True), environ=os.environ)
+
+
+def _sso_default(ctx: Context) -> bool:
+    cfg = ctx.config
+    return "default" in cfg.profiles and any(
+        cfg.value("default", key) for key in ("sso_session", "sso_start_url", "role_arn")
+    )
+
+
+def _pick_session(ctx: Context) -> SsoSession:
+    """No profile anywhere: choose one of the [sso-session] sections (on a terminal)."""
+    import sys
+
+    names = sorted(ctx.config.sso_sessions)
+    if not names:
+        raise UsageError(
+            f"which profile? {ctx.paths.config_file} has no [sso-session] and no default profile",
+            hint="give a PROFILE, or run `ssoenv configure`",
+        )
+    if len(names) == 1:
+        return session_by_name(ctx.config, names[0])
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError("which profile? give a PROFILE or --sso-session NAME", hint=f"sessions: {', '.join(names)}")
+    from ssoenv.ui.picker import pick
+
+    labels = [f"{n}  {ctx.config.sso_sessions[n].get('sso_start_url') or ''}" for n in names]
+    return session_by_name(ctx.config, names[pick(labels, title="Log in to which sso-session?")])
 
 
 @click.command("logout")

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ssoenv.emulator import Emulator
-from tests.chain.conftest import AUDIT, DEPLOY, HUB, aws
+from tests.chain.conftest import AUDIT, BROWSER, DEPLOY, HUB, aws
 from tests.conftest import Sandbox
 
 
@@ -250,3 +250,14 @@ def test_console_with_chained_credentials(chain: Sandbox) -> None:
     proc = chain.run(["console", "partner", "--print", "--no-login"])
     assert proc.returncode == 0, proc.stderr
     assert "SigninToken=" in proc.stdout
+
+
+def test_login_by_a_chained_profile_logs_in_to_its_root(chain: Sandbox) -> None:
+    for path in chain.sso_cache.glob("*.json"):
+        path.unlink()
+    hint = chain.run(["use", "--shell", "bash", "--no-login", "workload-deploy"])
+    assert hint.returncode == 4 and "ssoenv login workload-deploy" in hint.stderr
+    proc = chain.run(["login", "workload-deploy"], env={"BROWSER": BROWSER})
+    assert proc.returncode == 0, proc.stderr
+    assert "(sso-session corp)" in proc.stderr
+    assert chain.run(["export", "workload-deploy", "--no-login"]).returncode == 0

@@ -57,12 +57,12 @@ def test_every_answer_from_flags(tmp_path: Path, emu150: Emulator) -> None:
 
 
 def test_defaults_without_terminal(tmp_path: Path, emu150: Emulator) -> None:
-    """The only session is used; region/output are not invented; the name is ACCOUNT_ROLE."""
+    """The only session is used; region/output are not invented; the name is ROLE-ACCOUNT (AWS CLI v2)."""
     sb = make_sandbox(tmp_path, emu150)
     proc = sb.run(["configure", "--account-id", "888888888888", "--role-name", "AdministratorAccess", *LOGIN])
     assert proc.returncode == 0, proc.stderr
     assert sb.config_file.read_text() == CORP_CONFIG + (
-        "\n[profile 888888888888_AdministratorAccess]\n"
+        "\n[profile AdministratorAccess-888888888888]\n"
         "sso_session = corp\n"
         "sso_account_id = 888888888888\n"
         "sso_role_name = AdministratorAccess\n"

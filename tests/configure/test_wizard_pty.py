@@ -38,22 +38,21 @@ def test_150_accounts_arrow_keys_filter_and_defaults(tmp_path: Path, emu150: Emu
     child.send(DOWN)  # AdministratorAccess, PowerUserAccess, ReadOnly
     child.send("\r")
     child.expect_exact('Using the role name "PowerUserAccess"')
-    child.expect_exact("Default client Region [us-east-1]: ")
-    child.send("\r")
-    child.expect_exact("CLI default output format (json if not specified) [json]: ")
+    child.expect_exact("Default client Region: ")
+    child.send("\r")  # ENTER: no region key (AWS CLI v2)
+    child.expect_exact("CLI default output format (json if not specified): ")
     child.send("text\r")
     child.expect_exact("text")  # echoed: the picker gave the terminal back in cooked mode
-    child.expect_exact("Profile name [100000000149_PowerUserAccess]: ")
+    child.expect_exact("Profile name [PowerUserAccess-100000000149]: ")
     child.send("\r")
-    child.expect_exact("ssoenv use 100000000149_PowerUserAccess")
-    child.expect_exact("aws s3 ls --profile 100000000149_PowerUserAccess")
+    child.expect_exact("ssoenv use PowerUserAccess-100000000149")
+    child.expect_exact("aws s3 ls --profile PowerUserAccess-100000000149")
     assert finish(child) == 0
     assert sb.config_file.read_text() == CORP_CONFIG + (
-        "\n[profile 100000000149_PowerUserAccess]\n"
+        "\n[profile PowerUserAccess-100000000149]\n"
         "sso_session = corp\n"
         "sso_account_id = 100000000149\n"
         "sso_role_name = PowerUserAccess\n"
-        "region = us-east-1\n"
         "output = text\n"
     )
 
@@ -94,11 +93,11 @@ def test_one_account_and_role_are_chosen_automatically(tmp_path: Path, emu_one: 
     child.expect_exact("The only AWS account available to you is: dev, aws+dev@example.com (111111111111)")
     child.expect_exact("Using the account ID 111111111111")
     child.expect_exact("The only role available to you is: AdministratorAccess")
-    child.expect_exact("Default client Region [us-east-1]: ")
+    child.expect_exact("Default client Region: ")
     child.send("\r")
-    child.expect_exact("[json]: ")
+    child.expect_exact("CLI default output format (json if not specified): ")
     child.send("\r")
-    child.expect_exact("Profile name [111111111111_AdministratorAccess]: ")
+    child.expect_exact("Profile name [AdministratorAccess-111111111111]: ")
     child.send("default\r")
     child.expect_exact("ssoenv use default")
     assert finish(child) == 0
@@ -112,9 +111,7 @@ def test_one_account_and_role_are_chosen_automatically(tmp_path: Path, emu_one: 
         "sso_session = solo\n"
         "sso_account_id = 111111111111\n"
         "sso_role_name = AdministratorAccess\n"
-        "region = us-east-1\n"
-        "output = json\n"
-    )
+    )  # ENTER at the region and output prompts writes neither key, like AWS CLI v2
     assert stat.S_IMODE(sb.config_file.stat().st_mode) == 0o600
 
 
@@ -223,9 +220,9 @@ def test_legacy_profile_with_an_empty_session_name(tmp_path: Path, emu_one: Emul
     child.expect_exact("SSO region: ")
     child.send("us-east-1\r")
     child.expect_exact("Using the account ID 111111111111")
-    child.expect_exact("[us-east-1]: ")
+    child.expect_exact("Default client Region: ")
     child.send("\r")
-    child.expect_exact("[json]: ")
+    child.expect_exact("CLI default output format (json if not specified): ")
     child.send("\r")
     assert finish(child) == 0
     assert sb.config_file.read_text() == (
@@ -234,6 +231,4 @@ def test_legacy_profile_with_an_empty_session_name(tmp_path: Path, emu_one: Emul
         "sso_region = us-east-1\n"
         "sso_account_id = 111111111111\n"
         "sso_role_name = AdministratorAccess\n"
-        "region = us-east-1\n"
-        "output = json\n"
     )

@@ -96,18 +96,17 @@ def test_prompts_show_defaults_and_menus_are_sorted(tmp_path: Path) -> None:
     result = wizard(tmp_path, io).run()
     assert io.asked == [
         ("SSO session name (Recommended)", "corp"),
-        ("Default client Region", "eu-west-1"),
-        ("CLI default output format (json if not specified)", "json"),
-        ("Profile name", "333333333333_admin"),
+        ("Default client Region", None),  # no value in brackets: ENTER writes no key (AWS CLI v2)
+        ("CLI default output format (json if not specified)", None),
+        ("Profile name", "admin-333333333333"),
     ]
     assert io.menus[0][0].startswith("Choose an account")
     assert io.menus[1][1] == ["admin", "Billing", "ReadOnly"]
     assert "There are 4 AWS accounts available to you." in io.said
-    assert result.profile == "333333333333_admin"
+    assert result.profile == "admin-333333333333"
     text = (tmp_path / ".aws" / "config").read_text()
     assert text == SESSION + (
-        "\n[profile 333333333333_admin]\nsso_session = corp\nsso_account_id = 333333333333\n"
-        "sso_role_name = admin\nregion = eu-west-1\noutput = json\n"
+        "\n[profile admin-333333333333]\nsso_session = corp\nsso_account_id = 333333333333\nsso_role_name = admin\n"
     )
 
 
