@@ -16,7 +16,17 @@ if TYPE_CHECKING:
 
 SHELLS: Final = ("bash", "zsh", "fish", "pwsh", "powershell")
 DIALECT_NAMES: Final = (*SHELLS, "json")
-EXPORT_FORMATS: Final = ("process", "env", "env-no-export", "fish", "powershell", "windows-cmd", "json", "dotenv")
+EXPORT_FORMATS: Final = (
+    "process",
+    "env",
+    "env-no-export",
+    "fish",
+    "powershell",
+    "windows-cmd",
+    "json",
+    "dotenv",
+    "sts-json",
+)
 
 # value kinds: "profile", "session", "shell", "dialect", "command", "choice:a,b", "" (free text)
 PROFILE: Final = "profile"
@@ -77,6 +87,7 @@ VERBS: Final[dict[str, Verb]] = {
             Opt(("--profile-only",)),
             Opt(("--refresh",)),
             Opt(("--region",), ""),
+            Opt(("--min-ttl",), ""),
             Opt(("-q", "--quiet")),
             *LOGIN_OPTS,
         ),
@@ -90,7 +101,13 @@ VERBS: Final[dict[str, Verb]] = {
     ),
     "export": Verb(
         "Print a profile's credentials (env, fish, powershell, json, process, ...).",
-        (Opt(("--format",), "choice:" + ",".join(EXPORT_FORMATS)), NO_LOGIN, *LOGIN_OPTS),
+        (
+            Opt(("--format",), "choice:" + ",".join(EXPORT_FORMATS)),
+            NO_LOGIN,
+            Opt(("--to-credentials-file",)),
+            Opt(("--as",), ""),
+            *LOGIN_OPTS,
+        ),
         (PROFILE,),
         module="export",
     ),

@@ -1,4 +1,5 @@
-"""The ``ssoenv export`` formats: the AWS CLI's six (values quoted correctly) plus json and dotenv.
+"""The ``ssoenv export`` formats: the AWS CLI's six (values quoted correctly) plus json, dotenv and
+sts-json (the shape ``aws sts assume-role`` prints).
 
 Each formatter turns role credentials into text. Unlike the AWS CLI, values are quoted for
 their target, so the output is safe to eval whatever a value holds: ``env``, ``fish`` and
@@ -78,6 +79,19 @@ def _process(creds: RoleCredentials) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
+def _sts_json(creds: RoleCredentials) -> str:
+    """What ``aws sts assume-role`` prints (tools such as Claude Code's ``awsCredentialExport`` read it)."""
+    data = {
+        "Credentials": {
+            "AccessKeyId": creds.access_key_id,
+            "SecretAccessKey": creds.secret_access_key,
+            "SessionToken": creds.session_token,
+            "Expiration": iso_expiration(creds),
+        }
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
 def _lines(template: Callable[[str, str], str]) -> Callable[[RoleCredentials], str]:
     def render(creds: RoleCredentials) -> str:
         return "".join(template(k, v) + "\n" for k, v in variables(creds))
@@ -94,6 +108,7 @@ _RENDERERS: dict[str, Callable[[RoleCredentials], str]] = {
     "windows-cmd": _lines(lambda k, v: f'set "{k}={_cmd_value(v)}"'),
     "dotenv": _lines(lambda k, v: f"{k}={_dotenv_value(v)}"),
     "json": lambda creds: json.dumps(dict(variables(creds)), indent=2) + "\n",
+    "sts-json": _sts_json,
 }
 
 

@@ -113,3 +113,17 @@ def ensure_session(
         f"sooner than --min-ttl {format_duration(min_ttl.total_seconds())}",
         hint=f"run `{access.login_command}{who}` first",
     )
+
+
+def prepare(
+    paths: Paths,
+    profile: AnyProfile,
+    access: Access,
+    min_ttl: timedelta | None,
+    *,
+    live: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> bool:
+    """The session check now, and whether the role credentials must be fetched anew (not with --live)."""
+    ensure_session(paths, profile.session, access, min_ttl, environ=environ)
+    return not live and needs_fresh(paths, profile, min_ttl)

@@ -49,8 +49,7 @@ def _prepare(
     force = False
     if ttl is not None or live:
         resolved = ctx.profile(profile)  # an SSO profile or a role chain
-        minttl.ensure_session(ctx.paths, resolved.session, access, ttl)
-        force = not live and minttl.needs_fresh(ctx.paths, resolved, ttl)
+        force = minttl.prepare(ctx.paths, resolved, access, ttl, live=live, environ=os.environ)
     if not live:
         act = activation_for(
             ctx.paths, ctx.config, profile, access, force_refresh=force, region=region, environ=os.environ

@@ -69,6 +69,9 @@ def _pick_profile(ctx: Context) -> str:
 @click.option("--profile-only", is_flag=True, help="Only set AWS_PROFILE (no keys in the environment).")
 @click.option("--refresh", is_flag=True, help="Fetch new role credentials even if cached ones are fresh.")
 @click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION for this use.")
+@click.option(
+    "--min-ttl", metavar="DURATION", help="Fetch anew unless the cached credentials last this long (e.g. 2h)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No message on stderr on success.")
 @login_options
 def use_command(
@@ -78,6 +81,7 @@ def use_command(
     profile_only: bool,
     refresh: bool,
     region: str | None,
+    min_ttl: str | None,
     quiet: bool,
     login: LoginOptions,
 ) -> None:
@@ -92,7 +96,12 @@ def use_command(
     ctx = Context.load()
     name = profile or _pick_profile(ctx)
     access = make_access(login, profile=name, no_login=no_login)
+    from ssoenv import minttl
     from ssoenv.profilecreds import activation_for
+
+    ttl = minttl.parse_duration(min_ttl) if min_ttl is not None else None
+    if ttl is not None:
+        refresh = minttl.prepare(ctx.paths, ctx.profile(name), access, ttl, environ=os.environ) or refresh
 
     act = activation_for(
         ctx.paths,
@@ -106,6 +115,9 @@ def use_command(
     )
     code = dialect.render(use_changes(os.environ, act))
     click.echo(code, nl=not code.endswith("\n"))
+    warning = minttl.short_lived(act.credentials, ttl, name)
+    if warning:
+        say(warning)
     if not quiet:
         say(using_message(act))
 
