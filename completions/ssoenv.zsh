@@ -1,6 +1,7 @@
-# TAB completion of ssoenv for zsh: verbs, options, profile names, shells, formats.
+# TAB completion of ssoenv for zsh: verbs, options, profile names, shells, formats; after
+# `ssoenv exec PROFILE [--]` the command and its arguments, and file names for file options.
 # Loaded by `ssoenv hook zsh`; registered with compdef as soon as compinit has run (now, or at
-# the next prompt if compinit runs later in .zshrc). The candidates come from ssoenv.completion
+# the next prompt if compinit runs later in .zshrc). Needs compinit (zsh's completion system). The candidates come from ssoenv.completion
 # run through Python without the CLI (no click, no boto3).
 
 function _ssoenv_complete {
@@ -10,6 +11,19 @@ function _ssoenv_complete {
     # the complete words before the current one (quotes removed), and the current word's prefix
     out=$(\command __SSOENV_COMPLETE__ words --shell=zsh "--cur=${(Q)PREFIX}" -- \
         "${(@Q)words[2,CURRENT-1]}" 2>/dev/null)
+    case $? in
+    (3)
+        # `exec PROFILE -- CMD ...`: the command line from word $out + 2 on is CMD's
+        shift $(( out + 1 )) words
+        (( CURRENT -= out + 1 ))
+        _normal
+        return
+        ;;
+    (4)
+        _files
+        return
+        ;;
+    esac
     lines=("${(@f)out}")
     for line in "${lines[@]}"; do
         [[ -n $line ]] || continue

@@ -28,7 +28,7 @@ EXPORT_FORMATS: Final = (
     "sts-json",
 )
 
-# value kinds: "profile", "session", "shell", "dialect", "command", "choice:a,b", "" (free text)
+# value kinds: "profile", "session", "shell", "dialect", "command", "file", "choice:a,b", "" (free text)
 PROFILE: Final = "profile"
 
 
@@ -201,7 +201,7 @@ VERBS: Final[dict[str, Verb]] = {
             Opt(("--device-interval",), ""),
             Opt(("--page-size",), ""),
             Opt(("--user-name",), ""),
-            Opt(("--directory",), ""),
+            Opt(("--directory",), "file"),
             Opt(("--fault",), ""),
             Opt(("--latency",), ""),
             Opt(("--log",)),

@@ -133,6 +133,22 @@ def _find_option(options: Sequence[Opt], word: str) -> Opt | None:
     return None
 
 
+class Delegate(Exception):  # not an error: "let the shell complete this"
+    """The word is not ssoenv's to complete: a command line from word ``offset`` of ``words`` on
+    (``kind="command"``: `exec PROFILE -- CMD ARGS`), or a file name (``kind="files"``)."""
+
+    def __init__(self, kind: str, offset: int = 0) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.offset = offset
+
+
+#: exit status of ``_complete words`` when the shell should complete a command (stdout: the index
+#: of its first word among the words after ``ssoenv``) or file names itself
+EXIT_COMMAND = 3
+EXIT_FILES = 4
+
+
 def complete(words: Sequence[str], cur: str, environ: Mapping[str, str]) -> list[Candidate]:
     """Candidates for the word ``cur``, typed after ``ssoenv`` and the complete ``words``."""
     index = 0
@@ -150,7 +166,7 @@ def complete(words: Sequence[str], cur: str, environ: Mapping[str, str]) -> list
     positional = 0
     only_args = False
     expect: Opt | None = None
-    for word in words[index + 1 :]:
+    for at, word in enumerate(words[index + 1 :], start=index + 1):
         if expect is not None:
             expect = None
             continue
@@ -163,9 +179,11 @@ def complete(words: Sequence[str], cur: str, environ: Mapping[str, str]) -> list
                 expect = opt
             continue
         if positional < len(spec.positionals) and spec.positionals[positional] == "command":
-            return []  # `exec PROFILE CMD ...`: the rest belongs to CMD
+            raise Delegate("command", at)  # `exec PROFILE CMD ...`: the rest belongs to CMD
         positional += 1
     if expect is not None:
+        if expect.value == "file":
+            raise Delegate("files")
         return _values(expect.value or "", cur, environ)
     if not only_args and cur.startswith("-"):
         if cur.startswith("--") and "=" in cur:
@@ -177,7 +195,9 @@ def complete(words: Sequence[str], cur: str, environ: Mapping[str, str]) -> list
         return _matching([n for o in options for n in o.names], cur)
     if positional < len(spec.positionals):
         kind = spec.positionals[positional]
-        return [] if kind == "command" else _values(kind, cur, environ)
+        if kind == "command":
+            raise Delegate("command", len(words))
+        return _values(kind, cur, environ)
     return []
 
 
@@ -265,13 +285,21 @@ def complete_words(args: Sequence[str], environ: Mapping[str, str]) -> str:
 
 
 def complete_main(args: list[str], environ: Mapping[str, str] | None = None) -> int:
-    """``ssoenv _complete ARGS``: print candidates; 0 on success, 2 on a malformed request."""
+    """``ssoenv _complete ARGS``: print candidates; 0 on success, 2 on a malformed request;
+    :data:`EXIT_COMMAND` / :data:`EXIT_FILES` when the shell completes the word itself."""
     env = os.environ if environ is None else environ
     what = args[0] if args else ""
     rest = args[1:]
     try:
         if what == "words":
-            out = complete_words(rest, env)
+            try:
+                out = complete_words(rest, env)
+            except Delegate as delegate:
+                if delegate.kind == "files":
+                    return EXIT_FILES
+                sys.stdout.write(f"{delegate.offset}\n")
+                sys.stdout.flush()
+                return EXIT_COMMAND
         elif what in ("profiles", "sessions") and len(rest) <= 1:
             names = read_names(env, "profile" if what == "profiles" else "sso-session")
             out = format_candidates(_matching(names, rest[0] if rest else ""), "")

@@ -32,6 +32,8 @@ def introspect() -> dict[str, tuple[str, tuple[tuple[tuple[str, ...], str | None
                 names = tuple(param.opts) + tuple(param.secondary_opts)
                 if param.is_flag or param.count:
                     kind: str | None = None
+                elif isinstance(param.type, click.Path):
+                    kind = "file"
                 elif isinstance(param.type, click.Choice):
                     kind = "choice:" + ",".join(str(c) for c in param.type.choices)
                 else:

@@ -99,9 +99,6 @@ def values(cands: list[Candidate]) -> list[str]:
         (["use", "--"], "-", []),
         (["shell"], "pr", ["prod"]),
         (["exec"], "pr", ["prod"]),
-        (["exec", "dev"], "l", []),
-        (["exec", "dev", "--"], "l", []),
-        (["exec", "--no-login", "dev"], "", []),
         (["login"], "p", ["prod"]),
         (["login", "--sso-session"], "", ["corp", "other"]),
         (["export"], "a", ["a:b"]),
@@ -117,6 +114,28 @@ def values(cands: list[Candidate]) -> list[str]:
 )
 def test_complete(words: list[str], cur: str, expected: list[str], env: dict[str, str]) -> None:
     assert values(complete(words, cur, env)) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "cur", "kind", "offset"),
+    [
+        (["exec", "dev"], "l", "command", 2),
+        (["exec", "dev", "--"], "l", "command", 3),
+        (["exec", "--no-login", "dev"], "", "command", 3),
+        (["exec", "dev", "--", "ls"], "-", "command", 3),
+        (["exec", "dev", "ls", "-l"], "", "command", 2),
+        (["emulator", "--directory"], "di", "files", 0),
+    ],
+)
+def test_the_shell_completes_commands_and_files(
+    words: list[str], cur: str, kind: str, offset: int, env: dict[str, str]
+) -> None:
+    """After `exec PROFILE [--]` the command line is the shell's to complete; a file option, files."""
+    from ssoenv.completion import Delegate
+
+    with pytest.raises(Delegate) as info:
+        complete(words, cur, env)
+    assert (info.value.kind, info.value.offset) == (kind, offset)
 
 
 def test_missing_config_completes_nothing(tmp_path: Path) -> None:

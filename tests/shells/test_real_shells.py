@@ -436,3 +436,31 @@ def test_no_hook_hint_in_the_shells_syntax(
     # and the advice works, as given
     s.run(expected[0].removeprefix("run  "))
     assert s.env()["SSOENV_PROFILE"] == "dev"
+
+
+# --- item 6: TAB completion details -------------------------------------------------------------
+
+
+def test_tab_completes_commands_files_and_quoted_names(
+    shell: tuple[ShellSpec, str], make_session: SessionFactory, sandbox: Any
+) -> None:
+    spec, program = shell
+    bindir = sandbox.home / "bin"
+    bindir.mkdir(exist_ok=True)
+    (bindir / "zqxtool").write_text("#!/bin/sh\n")
+    (bindir / "zqxtool").chmod(0o755)
+    (sandbox.home / "zqxnotes.txt").write_text("x")
+    (sandbox.home / "zqxdir.json").write_text("{}")
+    config = sandbox.home / ".aws" / "config"
+    config.write_text(config.read_text() + "\n[profile zqx*]\nregion = eu-west-1\n")
+    env = shell_env(sandbox)
+    env["PATH"] = f"{bindir}:{env['PATH']}"
+    s = make_session(spec, program, env=env, home=sandbox.home)
+    assert s.complete("ssoenv exec dev -- zqxt") == "ssoenv exec dev -- zqxtool"
+    assert s.complete("ssoenv exec dev zqxt") == "ssoenv exec dev zqxtool"
+    assert s.complete("ssoenv exec dev -- zqxtool zqxn") == "ssoenv exec dev -- zqxtool zqxnotes.txt"
+    assert s.complete("ssoenv emulator --directory zqxd") == "ssoenv emulator --directory zqxdir.json"
+    # the profile names are still ssoenv's, and a name with `*` is never matched against files
+    assert s.complete("ssoenv use de") == "ssoenv use dev"
+    done = s.complete("ssoenv use 'zqx")  # (the echo that shows the line removes the quotes)
+    assert done == "ssoenv use zqx*", done  # before: the files zqx* matched
