@@ -1,4 +1,4 @@
-# ssoenv shell integration for PowerShell (pwsh 7, Windows PowerShell 5.1), printed by
+# ssoenv shell integration for PowerShell 7 (pwsh on Linux, macOS and WSL), printed by
 # `ssoenv hook pwsh`. In $PROFILE:   Invoke-Expression (& ssoenv hook pwsh | Out-String)
 #
 # - `ssoenv use PROFILE` / `ssoenv off` change this session (the function `ssoenv` below runs

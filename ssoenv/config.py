@@ -403,8 +403,9 @@ def _parse_port(value: str | None, where: str) -> int | None:
     return int(value)
 
 
-def _check_sso_region(region: str, where: str) -> str:
-    """botocore refuses to build a client for a region name like this (InvalidRegionError)."""
+def check_sso_region(region: str, where: str) -> str:
+    """The region, unless botocore would refuse to build a client for it (InvalidRegionError);
+    ``where`` is the file:line of the key, for the message."""
     if not _REGION_RE.match(region):
         raise ConfigError(
             f"{where}: sso_region {region!r} is not a valid region name",
@@ -430,7 +431,7 @@ def session_by_name(cfg: AwsConfig, name: str) -> SsoSession:
     return SsoSession(
         name=name,
         start_url=section.get("sso_start_url") or "",
-        region=_check_sso_region(section.get("sso_region") or "", section.where("sso_region")),
+        region=check_sso_region(section.get("sso_region") or "", section.where("sso_region")),
         scopes=_parse_scopes(section.get("sso_registration_scopes")),
         callback_port=_parse_port(section.get("ssoenv_callback_port"), section.where("ssoenv_callback_port")),
     )
@@ -464,7 +465,7 @@ def login_session_for_profile(cfg: AwsConfig, name: str) -> SsoSession:
         )
     assert start_url is not None and region is not None
     where = cfg.raw_profile(name).where("sso_region")
-    return SsoSession(name=None, start_url=start_url, region=_check_sso_region(region, where))
+    return SsoSession(name=None, start_url=start_url, region=check_sso_region(region, where))
 
 
 def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
@@ -522,7 +523,7 @@ def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
     if session_name:
         session = session_by_name(cfg, session_name)
     else:
-        region = _check_sso_region(merged["sso_region"] or "", cfg.raw_profile(name).where("sso_region"))
+        region = check_sso_region(merged["sso_region"] or "", cfg.raw_profile(name).where("sso_region"))
         session = SsoSession(name=None, start_url=merged["sso_start_url"] or "", region=region)
     return SsoProfile(
         name=name,

@@ -207,7 +207,8 @@ class Section:
 class ConfigDocument:
     """A parsed config file that can be edited in place and turned back into bytes."""
 
-    def __init__(self, preamble: list[str], sections: list[Section], newline: str) -> None:
+    def __init__(self, preamble: list[str], sections: list[Section], newline: str, path: Path | str = "config") -> None:
+        self.path = path
         self.preamble = preamble
         self.sections = sections
         self.newline = newline
@@ -251,7 +252,7 @@ class ConfigDocument:
             sections.append(
                 Section(lines[block.index], block.header, classify_header(block.header), lines[block.index + 1 : end])
             )
-        return cls(preamble, sections, newline)
+        return cls(preamble, sections, newline, path)
 
     def text(self) -> str:
         parts = ["".join(self.preamble)]
@@ -262,7 +263,20 @@ class ConfigDocument:
         return self.text().encode("utf-8")
 
     def copy(self) -> ConfigDocument:
-        return ConfigDocument.parse(self.text())
+        return ConfigDocument.parse(self.text(), path=self.path)
+
+    def where(self, ref: SectionRef, key: str | None = None) -> str:
+        """``file:line`` of a section (or of one of its keys) as the file is now, for messages."""
+        section = self.find(ref)
+        if section is None:
+            return str(self.path)
+        line = len(self.preamble) + 1
+        for other in self.sections:
+            if other is section:
+                break
+            line += 1 + len(other.lines)
+        span = section.find(key) if key else None
+        return f"{self.path}:{line + 1 + span.start if span else line}"
 
     # ---- reading
 
@@ -526,10 +540,52 @@ def _mode_of(path: Path) -> int | None:
 
 
 def _read(path: Path) -> bytes | None:
+    from ssoenv.config import read_text
+
+    if path.is_dir():
+        read_text(path)  # raises the one message for a directory
     try:
         return read_bytes_or_none(path)
     except PermissionError as exc:
         raise ConfigError(f"cannot read {path}: permission denied") from exc
+
+
+def check_writable(paths: Paths) -> None:
+    """Raise ConfigError unless ssoenv may replace the config file — checked before any login.
+
+    Refused: a file with no write permission bit at all (``chmod 0444``: marked read-only on
+    purpose; refused even for root, whom the kernel would let write), a file or folder the
+    current user cannot write (``os.access``, what ``aws configure set`` runs into), a path
+    that is a directory. A missing file is fine when its folder can be created or written.
+    """
+    config = paths.config_file
+    target = _target(config)
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise ConfigError(f"cannot use {config}: {exc.strerror or exc}") from exc
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            from ssoenv.config import read_text
+
+            read_text(target)  # raises: it is a directory
+        if not st.st_mode & 0o222:
+            raise ConfigError(
+                f"{config} is read-only (mode {stat.S_IMODE(st.st_mode):04o}); nothing was changed",
+                hint=f"make it writable (chmod u+w {config}) if ssoenv should edit it",
+            )
+        if not os.access(target, os.W_OK):
+            raise ConfigError(f"{config} is not writable by you; nothing was changed")
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"cannot write in {folder} (ssoenv replaces {config.name} there atomically); nothing was changed",
+            hint="check the folder's permissions",
+        )
 
 
 def edit_config(
@@ -548,11 +604,12 @@ def edit_config(
     """
     config = paths.config_file
     target = _target(config)
+    check_writable(paths)
     try:
         with file_lock(paths.config_lock, timeout=lock_timeout):
             for _attempt in range(_MAX_ATTEMPTS):
                 before = _read(target)
-                doc = ConfigDocument.parse(before or b"")
+                doc = ConfigDocument.parse(before or b"", path=config)
                 result = edit(doc)
                 after = doc.to_bytes()
                 if before is not None and after == before:
@@ -578,7 +635,7 @@ def edit_config(
 def read_document(paths: Paths) -> tuple[ConfigDocument, bytes | None]:
     """The current document (no lock: for planning and showing; writes go through edit_config)."""
     data = _read(_target(paths.config_file))
-    return ConfigDocument.parse(data or b""), data
+    return ConfigDocument.parse(data or b"", path=paths.config_file), data
 
 
 def unified_diff(before: bytes | None, after: bytes, *, path: str) -> str:

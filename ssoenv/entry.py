@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
     """``clock`` (an ``ssoenv.clock.Clock``) replaces the real one; tests of the login flows pass one."""
     ssoenv.STARTED = time.monotonic()  # the command's start: SSOENV_TIMEOUT counts from here (ssoenv.retry)
     args = sys.argv[1:] if argv is None else argv
+    if sys.platform == "win32":
+        # the core locks files with fcntl and the picker drives the terminal with termios
+        sys.stderr.write("ssoenv: Windows is not supported; run it on Linux, macOS or in WSL\n")
+        sys.exit(1)
     if args and args[0] == "_complete":
         from ssoenv.completion import complete_main
 

@@ -75,6 +75,18 @@ def classify(header: str) -> tuple[str, str] | None:
     the header), or None when botocore drops the section."""
     for kind in KINDS:
         if header.startswith(kind):
+            # the common "[profile NAME]": one space, then a name without blanks, quotes, escapes
+            name = header[len(kind) + 1 :]
+            if (
+                header[len(kind) : len(kind) + 1] == " "
+                and name
+                and " " not in name
+                and "\t" not in name
+                and '"' not in name
+                and "'" not in name
+                and "\\" not in name
+            ):
+                return (kind, name)
             parts = words(header)
             if parts is None or len(parts) != 2:
                 return None
@@ -181,9 +193,25 @@ class Ini:
         return final_values(raw, lines), lines
 
     def check(self) -> None:
-        """Raise :class:`IniError` where botocore would fail building every section's values."""
+        """Raise :class:`IniError` where botocore would fail building the sections' values: a value
+        that starts on the next line (``s3 =`` + indented lines) whose lines are not all
+        ``key = value``; ``[DEFAULT]``'s keys count for the sections that lack them."""
+        defaults = self.defaults
+        if defaults is not None and defaults.more and self.sections:
+            for key in defaults.more:
+                if any(key not in block.first for block in self.sections.values()):
+                    _check_nested(defaults, key)
         for block in self.sections.values():
-            self.values(block)  # [DEFAULT]'s keys are checked through the sections (if any)
+            if block.more:
+                for key in block.more:
+                    _check_nested(block, key)
+
+
+def _check_nested(block: Block, key: str) -> None:
+    if block.first[key] == "":
+        value = "\n".join(["", *block.more[key]]).rstrip()
+        if value.startswith("\n"):
+            nested(value, block.at[key] + 1, key)
 
 
 def parse(text: str, *, base: int = 0) -> Ini:

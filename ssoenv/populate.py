@@ -103,6 +103,25 @@ def resolve_target(
     sso_region: str | None,
     choose: Callable[[list[str]], int] | None = None,
 ) -> Target:
+    """The session named, the one with this start URL, a new one, or the only one there is.
+
+    An existing session's sso_region is checked like botocore checks it (before any login)."""
+    target = _resolve_target(doc, sso_session=sso_session, start_url=start_url, sso_region=sso_region, choose=choose)
+    if target.create is None:
+        from ssoenv.config import check_sso_region
+
+        check_sso_region(target.region, doc.where(SectionRef.sso_session(target.name), "sso_region"))
+    return target
+
+
+def _resolve_target(
+    doc: ConfigDocument,
+    *,
+    sso_session: str | None,
+    start_url: str | None,
+    sso_region: str | None,
+    choose: Callable[[list[str]], int] | None = None,
+) -> Target:
     """The session named, the one with this start URL, a new one, or the only one there is."""
     if start_url is not None:
         start_url = check_start_url(start_url)

@@ -17,13 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol, TypeVar
 
-from ssoenv.config import CREDENTIAL_KEYS, SsoSession
+from ssoenv.config import CREDENTIAL_KEYS, SsoSession, check_sso_region
 from ssoenv.configwriter import (
     MARKER_KEY,
     ConfigChanged,
     ConfigDocument,
     SectionRef,
     check_section_name,
+    check_writable,
     edit_config,
     read_document,
 )
@@ -191,7 +192,8 @@ class Wizard:
         self.io = io
         self.services = services
         self.answers = answers
-        self.doc, _ = read_document(paths)
+        self.doc, _ = read_document(paths)  # a file botocore refuses stops here, before any login
+        check_writable(paths)  # and so does one ssoenv may not write
 
     # ---- asking
 
@@ -320,6 +322,7 @@ class Wizard:
         existing = sessions.get(name)
         if existing and existing.get("sso_start_url") and existing.get("sso_region"):
             url, region = existing["sso_start_url"], existing["sso_region"]
+            check_sso_region(region, self.doc.where(SectionRef.sso_session(name), "sso_region"))
             if a.start_url and not same_start_url(check_start_url(a.start_url), url):
                 raise ConfigError(
                     f"[sso-session {name}] already has sso_start_url {url}, not {a.start_url}",

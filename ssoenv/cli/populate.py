@@ -63,7 +63,7 @@ def populate_command(
     (config.ssoenv.bak).
     """
     from ssoenv.config import SsoSession
-    from ssoenv.configwriter import backup_path, edit_config, read_document, unified_diff
+    from ssoenv.configwriter import backup_path, check_writable, edit_config, read_document, unified_diff
     from ssoenv.credentials import SignedIn, get_token
     from ssoenv.paths import resolve_paths
     from ssoenv.populate import (
@@ -85,7 +85,9 @@ def populate_command(
         region = check_region(region)
     paths = resolve_paths(os.environ)
     prompt_ok = sys.stdin.isatty() and sys.stderr.isatty()
-    doc, before = read_document(paths)
+    doc, before = read_document(paths)  # a file botocore refuses stops here, before any login
+    if not dry_run:
+        check_writable(paths)  # and so does one ssoenv may not write
 
     def choose(labels: list[str]) -> int:
         from ssoenv.ui.picker import pick
