@@ -114,6 +114,12 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def clean_text(value: object) -> bool:
+    """A credential, token or name fit for a cache file, an environment variable and a shell:
+    a non-empty string of printable characters (no NUL, no control characters)."""
+    return isinstance(value, str) and value != "" and value.isprintable()
+
+
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     atomic_write(path, json.dumps(data, indent=None).encode("utf-8"))
 
@@ -171,12 +177,12 @@ class Token(NamedTuple):
     def from_json(cls, data: dict[str, Any]) -> Token | None:
         access = data.get("accessToken")
         expires = parse_timestamp(data.get("expiresAt"))
-        if not isinstance(access, str) or not access or expires is None:
+        if not isinstance(access, str) or not clean_text(access) or expires is None:
             return None
 
         def text(key: str) -> str | None:
             value = data.get(key)
-            return value if isinstance(value, str) and value else None
+            return value if isinstance(value, str) and clean_text(value) else None
 
         return cls(
             access_token=access,
@@ -337,8 +343,8 @@ def load_role_credentials(paths: Paths, profile: SsoProfile) -> RoleCredentials 
         return None
     values = [creds.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
     expiration = parse_timestamp(creds.get("Expiration"))
-    if expiration is None or not all(isinstance(v, str) and v for v in values):
-        return None
+    if expiration is None or not all(clean_text(v) for v in values):
+        return None  # absent, or damaged (a NUL byte, a control character): fetched again
     account = creds.get("AccountId")
     return RoleCredentials(
         access_key_id=str(values[0]),
@@ -350,6 +356,16 @@ def load_role_credentials(paths: Paths, profile: SsoProfile) -> RoleCredentials 
 
 
 def save_role_credentials(paths: Paths, profile: SsoProfile, creds: RoleCredentials) -> None:
+    """Cache ``creds``; values no shell or config could carry are refused, never cached."""
+    for name, value in (
+        ("accessKeyId", creds.access_key_id),
+        ("secretAccessKey", creds.secret_access_key),
+        ("sessionToken", creds.session_token),
+    ):
+        if not clean_text(value):
+            from ssoenv.errors import ServiceError
+
+            raise ServiceError(f"GetRoleCredentials gave an invalid {name} (a control character); nothing cached")
     _write_json(role_credentials_path(paths, profile), creds.to_json())
 
 

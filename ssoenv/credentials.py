@@ -16,7 +16,7 @@ from ssoenv import cache
 from ssoenv.cache import FRESHNESS, RoleCredentials, Token
 from ssoenv.clock import SYSTEM_CLOCK, Clock
 from ssoenv.config import SsoProfile, SsoSession
-from ssoenv.errors import LoginRequired, ServiceError
+from ssoenv.errors import LoginRequired, ServiceError, SsoenvError
 from ssoenv.log import debug
 from ssoenv.loginopts import LoginDisplay, LoginOptions
 from ssoenv.paths import Paths
@@ -233,7 +233,14 @@ def get_role_credentials(
             if not portals:
                 portals.append(Portal(profile.session.region, profile=access.profile or profile.name))
             creds = portals[0].get_role_credentials(access_token, profile.account_id, profile.role_name)
-            cache.save_role_credentials(paths, profile, creds)
+            try:
+                cache.save_role_credentials(paths, profile, creds)
+            except ServiceError:
+                raise  # values that must not be used
+            except SsoenvError as exc:  # the credentials are good; only the cache cannot keep them
+                from ssoenv.ui.status import say
+
+                say(f"warning: {exc}")
             return creds
 
     # a re-login (SignedIn) happens outside the lock: a login takes a while

@@ -1,15 +1,18 @@
 """From credentials and a profile to the change set that ``use`` and ``off`` apply.
 
-A change set maps variable names to a value (set) or None (unset). ``use`` remembers, in
-``SSOENV_SAVED``, the values it displaced the first time; ``off`` puts them back. Switching from
-profile A to B is computed as "off, then use B" so nothing of A survives the switch.
+A change set maps variable names to a value (set) or None (unset). ``use`` remembers the values
+it displaced the first time, each in its own variable ``SSOENV_SAVED_<NAME>`` (one variable for
+all of them could outgrow the kernel's 128 KiB limit for one environment string, after which every
+command of the shell fails), and in ``SSOENV_SAVED`` the comma-separated names of the variables
+that were set; ``off`` puts them back exactly. A value too big to be remembered is refused with one
+line. Switching from profile A to B is computed as "off, then use B" so nothing of A survives.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from ssoenv.cache import RoleCredentials, format_timestamp
 from ssoenv.chain import AnyProfile
@@ -18,7 +21,9 @@ from ssoenv.keyprofiles import ProfileKeys
 Changes = dict[str, "str | None"]
 
 SAVED = "SSOENV_SAVED"
+SAVED_PREFIX = "SSOENV_SAVED_"
 PROFILE = "SSOENV_PROFILE"
+MAX_ENV_STRING: Final = 128 * 1024 - 1  # Linux MAX_ARG_STRLEN, with its NUL: longest NAME=value
 
 # every variable `use` may set or unset; `off` restores each to what it was before
 MANAGED: tuple[str, ...] = (
@@ -107,25 +112,46 @@ def activation_vars(act: Activation) -> dict[str, str]:
     return out
 
 
-def _decode_saved(raw: str | None) -> dict[str, str | None] | None:
-    if not raw:
+def _decode_saved(environ: Mapping[str, str]) -> dict[str, str | None] | None:
+    """The displaced values, or None when nothing is remembered. Reads the old one-variable JSON
+    form too (shells that ran an earlier ssoenv)."""
+    raw = environ.get(SAVED)
+    if raw is None:
         return None
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    return {k: v if isinstance(v, str) else None for k, v in data.items() if k in MANAGED}
+    if raw.startswith("{"):
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        return {k: v if isinstance(v, str) else None for k, v in data.items() if k in MANAGED}
+    names = {name for name in raw.split(",") if name in MANAGED}
+    return {name: environ.get(SAVED_PREFIX + name) if name in names else None for name in MANAGED}
 
 
-def _encode_saved(saved: Mapping[str, str | None]) -> str:
-    return json.dumps({k: saved[k] for k in MANAGED if saved.get(k) is not None}, separators=(",", ":"))
+def _saved_changes(environ: Mapping[str, str], saved: Mapping[str, str | None]) -> Changes:
+    """The variables that remember ``saved``; UsageError when a value is too big to be kept."""
+    from ssoenv.errors import UsageError
+
+    changes: Changes = {}
+    names = [k for k in MANAGED if saved.get(k) is not None]
+    for key in MANAGED:
+        value = saved.get(key)
+        if value is not None and len(f"{SAVED_PREFIX}{key}={value}".encode()) > MAX_ENV_STRING:
+            raise UsageError(
+                f"{key} holds {len(value.encode())} bytes: too big to be remembered for `ssoenv off`; nothing changed",
+                hint=f"unset {key} first, then run the command again",
+            )
+        if environ.get(SAVED_PREFIX + key) != value:
+            changes[SAVED_PREFIX + key] = value
+    changes[SAVED] = ",".join(names)
+    return changes
 
 
 def original_environment(environ: Mapping[str, str]) -> dict[str, str | None]:
     """The managed variables as they were before the first ``use`` (or are now, if none)."""
-    saved = _decode_saved(environ.get(SAVED)) if environ.get(PROFILE) else None
+    saved = _decode_saved(environ) if environ.get(PROFILE) else None
     if saved is not None:
         return {k: saved.get(k) for k in MANAGED}
     return {k: environ.get(k) for k in MANAGED}
@@ -141,7 +167,7 @@ def use_changes(environ: Mapping[str, str], act: Activation) -> Changes:
         target = wanted.get(key, original.get(key) if key in KEEP_WHEN_UNSET else None)
         if environ.get(key) != target:
             changes[key] = target
-    changes[SAVED] = _encode_saved(original)
+    changes.update(_saved_changes(environ, original))
     return changes
 
 
@@ -155,6 +181,8 @@ def off_changes(environ: Mapping[str, str]) -> Changes:
         target = original.get(key)
         if environ.get(key) != target:
             changes[key] = target
+        if SAVED_PREFIX + key in environ:
+            changes[SAVED_PREFIX + key] = None
     changes[SAVED] = None
     return changes
 

@@ -22,28 +22,46 @@ PRIVATE_FILE_MODE = 0o600
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` (and parents) if missing; a directory ssoenv creates is 0700."""
+    """Create ``path`` (and missing parents) if missing; every directory ssoenv creates is 0700,
+    whatever the umask (``mkdir``'s mode is masked by it, so the mode is set afterwards)."""
     if path.is_dir():
         return
-    try:
-        path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SsoenvError(f"cannot create directory {path}: {exc.strerror}") from exc
+    missing: list[Path] = []
+    walk = path
+    while not walk.is_dir():
+        missing.append(walk)
+        if walk.parent == walk:
+            break
+        walk = walk.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            if not directory.is_dir():
+                raise SsoenvError(
+                    f"cannot create directory {directory}: a file is in the way", hint=f"move {directory} away"
+                ) from None
+            continue  # created meanwhile by another process
+        except OSError as exc:
+            raise SsoenvError(f"cannot create directory {directory}: {exc.strerror}") from exc
+        with contextlib.suppress(OSError):
+            os.chmod(directory, PRIVATE_DIR_MODE)
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int = PRIVATE_FILE_MODE, private_dir: bool = True) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int = PRIVATE_FILE_MODE) -> None:
     """Replace ``path`` with ``data`` atomically (temp file + fsync + rename).
 
     ``mode`` is applied to the new file before it becomes visible. Parent directories that
-    do not exist are created (0700 when ``private_dir``).
+    do not exist are created 0700.
     """
     import tempfile
 
     parent = path.parent
-    if private_dir:
-        ensure_private_dir(parent)
-    else:
-        parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(parent)
+    if path.is_dir() and not path.is_symlink():
+        raise SsoenvError(
+            f"cannot write {path}: a directory is in its place", hint=f"remove that directory: rm -r '{path}'"
+        )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
         try:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from ssoenv.cache import RoleCredentials
 from ssoenv.envvars import Activation, apply, off_changes, use_changes
+from ssoenv.errors import UsageError
 
 UTC = timezone.utc
 
@@ -58,3 +61,44 @@ def test_profile_only_sets_aws_profile_and_no_keys() -> None:
     assert env["AWS_PROFILE"] == "dev"
     assert "AWS_ACCESS_KEY_ID" not in env and "SSOENV_EXPIRES_AT" not in env
     assert apply(env, off_changes(env)) == start
+
+
+def test_displaced_values_are_kept_one_variable_each_and_restored_exactly() -> None:
+    """Big displaced values (together far over 128 KiB) stay below the kernel's limit per string."""
+    start = {
+        "AWS_SESSION_TOKEN": "t" * 100_000,
+        "AWS_SECRET_ACCESS_KEY": "s" * 60_000,
+        "AWS_ACCESS_KEY_ID": "AKIA-old",
+        "AWS_PROFILE": "a,b'c\n$(x)",
+        "PATH": "/bin",
+    }
+    a = apply(start, use_changes(start, act("a", "111111111111", "eu-west-1", "ASIAA")))
+    assert all(len(f"{k}={v}".encode()) < 128 * 1024 for k, v in a.items())
+    assert a["SSOENV_SAVED_AWS_SESSION_TOKEN"] == start["AWS_SESSION_TOKEN"]
+    assert set(a["SSOENV_SAVED"].split(",")) == {
+        "AWS_SESSION_TOKEN",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_PROFILE",
+    }
+    b = apply(a, use_changes(a, act("b", "222222222222", None, "ASIAB")))
+    assert {k: v for k, v in b.items() if k.startswith("SSOENV_SAVED")} == {
+        k: v for k, v in a.items() if k.startswith("SSOENV_SAVED")
+    }
+    assert apply(b, off_changes(b)) == start
+
+
+def test_a_value_too_big_to_remember_is_refused() -> None:
+    start = {"AWS_SESSION_TOKEN": "t" * (128 * 1024 - len("AWS_SESSION_TOKEN=") - 1)}  # fits itself, barely
+    with pytest.raises(UsageError, match="too big to be remembered"):
+        use_changes(start, act("a", "111111111111", None, "ASIAA"))
+
+
+def test_the_old_one_variable_form_is_still_restored() -> None:
+    old = {
+        "SSOENV_PROFILE": "a",
+        "AWS_ACCESS_KEY_ID": "ASIAA",
+        "SSOENV_SAVED": '{"AWS_PROFILE":"before","AWS_REGION":"ap-south-1"}',
+        "PATH": "/bin",
+    }
+    assert apply(old, off_changes(old)) == {"AWS_PROFILE": "before", "AWS_REGION": "ap-south-1", "PATH": "/bin"}

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import stat
+import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import Sandbox
+from tests.conftest import Sandbox, require_program
 
 DEVICE = ["--use-device-code", "--no-browser"]
 BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
@@ -164,3 +169,72 @@ def test_unknown_fault_kind_is_refused_by_the_emulator(sandbox: Sandbox) -> None
     assert sandbox.emulator is not None
     with pytest.raises(ValueError, match="unknown fault kind"):
         sandbox.emulator.inject("ListAccounts", kind="gremlins")
+
+
+def test_cached_credentials_with_a_nul_byte_are_fetched_again(logged_in: Sandbox) -> None:
+    logged_in.run(["export", "dev", "--format", "env", "--no-login"], check=True)
+    (path,) = logged_in.cli_cache.glob("*.json")
+    data = json.loads(path.read_text())
+    data["Credentials"]["AccessKeyId"] = "ASIA\u0000BAD"
+    path.write_text(json.dumps(data))
+    proc = logged_in.run(["use", "dev", "--shell", "bash", "--no-login"])
+    assert proc.returncode == 0, proc.stderr
+    assert "\x00" not in proc.stdout and "AWS_ACCESS_KEY_ID" in proc.stdout
+    assert "\\u0000" not in path.read_text()  # replaced by the fresh answer
+
+
+def test_a_directory_in_place_of_the_role_cache_file_is_named(logged_in: Sandbox) -> None:
+    logged_in.run(["export", "dev", "--format", "env", "--no-login"], check=True)
+    (path,) = logged_in.cli_cache.glob("*.json")
+    path.unlink()
+    path.mkdir()
+    proc = logged_in.run(["use", "dev", "--shell", "bash", "--no-login"])
+    assert proc.returncode == 0, proc.stderr  # the credentials are good; only the cache cannot keep them
+    assert "AWS_ACCESS_KEY_ID" in proc.stdout
+    (warning,) = [ln for ln in error_lines(proc.stderr) if "warning" in ln]
+    assert str(path) in warning and "remove" in warning and "Errno" not in warning
+
+
+def test_a_directory_in_place_of_the_token_file_is_named(sandbox: Sandbox) -> None:
+    (sandbox.sso_cache / TOKEN).mkdir(parents=True)
+    proc = sandbox.run(["login", "dev"], env={"BROWSER": BROWSER})
+    assert proc.returncode == 1
+    last = error_lines(proc.stderr)[-1]
+    assert str(sandbox.sso_cache / TOKEN) in last and "remove" in last and "Errno" not in last
+
+
+def test_every_directory_created_is_private_under_umask_000(sandbox: Sandbox, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.write_text(sandbox.config_file.read_text())
+    shutil.rmtree(sandbox.home / ".aws")
+    env = {"AWS_CONFIG_FILE": str(config), "BROWSER": BROWSER}
+    old = os.umask(0)
+    try:
+        sandbox.run(["login", "dev"], env=env, check=True, process=True)
+        sandbox.run(["export", "dev", "--format", "env", "--no-login"], env=env, check=True, process=True)
+    finally:
+        os.umask(old)
+    found = [sandbox.home / ".aws", *(sandbox.home / ".aws").rglob("*")]
+    assert {p.name for p in found} >= {".aws", "sso", "cache", "cli"}
+    for path in found:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def test_big_displaced_values_never_break_the_shell(logged_in: Sandbox) -> None:
+    """Over 128 KiB displaced in total: every later command still runs, and `off` restores them."""
+    bash = require_program("bash")
+    script = """
+    export AWS_SESSION_TOKEN=$(head -c 100000 /dev/zero | tr '\\0' t)
+    export AWS_SECRET_ACCESS_KEY=$(head -c 60000 /dev/zero | tr '\\0' s)
+    before=$(printf %s "$AWS_SESSION_TOKEN$AWS_SECRET_ACCESS_KEY" | cksum)
+    eval "$(ssoenv use dev --shell bash --no-login)" || exit 11
+    /bin/true || exit 12
+    eval "$(ssoenv off --shell bash)" || exit 13
+    /bin/true || exit 14
+    [ "$(printf %s "$AWS_SESSION_TOKEN$AWS_SECRET_ACCESS_KEY" | cksum)" = "$before" ] || exit 15
+    [ -z "${SSOENV_SAVED+x}${SSOENV_SAVED_AWS_SESSION_TOKEN+x}" ] || exit 16
+    """
+    env = {**logged_in.env, "PATH": f"{Path(sys.executable).parent}:{logged_in.env['PATH']}"}
+    proc = subprocess.run([bash, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
