@@ -25,13 +25,13 @@ demo: install
 
 # zsh and fish are required by the shell tests; install them when missing and we are root
 shells:
-	@missing=""; for s in zsh fish; do command -v $$s >/dev/null 2>&1 || missing="$$missing $$s"; done; \
+	@missing=""; for s in zsh fish shellcheck; do command -v $$s >/dev/null 2>&1 || missing="$$missing $$s"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing$$missing with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "note: missing shells:$$missing (their tests will be skipped, or fail under CI=true)"; \
+	    echo "note: missing:$$missing (their tests will be skipped, or fail under CI=true)"; \
 	  fi; \
 	fi
 

@@ -165,7 +165,7 @@ function _ssoenv_pickup {
     fi
     _ssoenv_bg_started=0
     if [[ -O $file && $_ssoenv_bg_key == "${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}" ]]; then
-        # shellcheck disable=SC1090
+        # shellcheck disable=SC1090 # (the hand-off file: its name is only known at run time)
         \builtin source "$file"
         _ssoenv_seen="${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}"
     fi
@@ -264,6 +264,7 @@ if [[ "$(\builtin declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; t
         PROMPT_COMMAND=("$_ssoenv_pc" "${PROMPT_COMMAND[@]}")
     fi
 else
+    # shellcheck disable=SC2128,SC2178 # (here PROMPT_COMMAND is a string, not an array)
     case "${PROMPT_COMMAND-}" in
     *"_ssoenv_hook"$'\n'*) ;;
     *) PROMPT_COMMAND="$_ssoenv_pc${PROMPT_COMMAND:+

@@ -2,27 +2,41 @@
 # `ssoenv hook pwsh`. In $PROFILE:   Invoke-Expression (& ssoenv hook pwsh | Out-String)
 #
 # - `ssoenv use PROFILE` / `ssoenv off` change this session (the function `ssoenv` below runs
-#   what the program prints, only when it succeeded); every other verb runs the program.
+#   what the program prints, only when it succeeded); every other verb runs the program. Piped on
+#   (`ssoenv use P | Out-String | Invoke-Expression`) or inside `Invoke-Expression (...)`, the
+#   function passes the code on instead, so those forms do exactly what the plain one does.
 # - Prompt segment `(aws PROFILE ACCOUNT/ROLE 42m) ` in front of the prompt, computed from the
-#   SSOENV_* variables without starting a process. SSOENV_DISABLE_PROMPT=1 leaves the prompt
-#   alone; `ssoenv_prompt` returns the segment for hand-made prompts.
-# - Auto-refresh: at a prompt, credentials that expire within SSOENV_REFRESH_WINDOW seconds
-#   (default 600) are replaced with `ssoenv use --no-login`; a browser is never opened from here.
+#   SSOENV_* variables without starting a process, at each prompt (a copy of the prompt saved by
+#   another tool can never show a stale one). Left out when SSOENV_DISABLE_PROMPT=1 or when
+#   starship draws the prompt; `ssoenv_prompt` returns the segment for hand-made prompts.
+# - Auto-refresh: credentials that expire within SSOENV_REFRESH_WINDOW seconds (default 600)
+#   are renewed in the background (`ssoenv _refresh`, never a login, never a browser); the
+#   result is picked up at a later prompt. The prompt itself never waits for the network.
 # Loading it again is harmless: the prompt is wrapped once.
-# (This file is ASCII on purpose: Windows PowerShell may read it in the ANSI code page.)
+# (This file is ASCII on purpose. Not run live in this project's CI: no pwsh there; it is parsed.)
 
 if ($null -eq $global:_ssoenv_retry_at) { $global:_ssoenv_retry_at = [long]0 }
 if ($null -eq $global:_ssoenv_notified) { $global:_ssoenv_notified = '' }
 if ($null -eq $global:_ssoenv_runs) { $global:_ssoenv_runs = 0 }
+if ($null -eq $global:_ssoenv_bg_started) { $global:_ssoenv_bg_started = [long]0 }
+if ($null -eq $global:_ssoenv_bg_key) { $global:_ssoenv_bg_key = '' }
+if ($null -eq $global:_ssoenv_seen) { $global:_ssoenv_seen = '' }
 $global:_ssoenv_seg = ''
 $global:_ssoenv_color = ''
+# The program as a list of words (for the background refresh), and the hand-off file: written
+# atomically (0600, in a private 0700 folder) by `ssoenv _refresh`, read here and emptied.
+$global:_ssoenv_argv = @(__SSOENV_ARGV__)
+$global:_ssoenv_bg_dir = __SSOENV_RUNTIME__
+$global:_ssoenv_bg_file = [System.IO.Path]::Combine($global:_ssoenv_bg_dir, "refresh-$PID.ps1")
 
 # The program (filled in by `ssoenv hook`), with UTF-8 both ways.
 function global:_ssoenv_exe {
     $savedUtf8 = $env:PYTHONUTF8
+    $savedHook = $env:SSOENV_HOOK
     $savedEncoding = $null
     try {
         $env:PYTHONUTF8 = '1'
+        $env:SSOENV_HOOK = 'pwsh'
         try {
             $savedEncoding = [Console]::OutputEncoding
             [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false
@@ -33,6 +47,11 @@ function global:_ssoenv_exe {
             Remove-Item -LiteralPath Env:PYTHONUTF8 -ErrorAction SilentlyContinue
         } else {
             $env:PYTHONUTF8 = $savedUtf8
+        }
+        if ($null -eq $savedHook) {
+            Remove-Item -LiteralPath Env:SSOENV_HOOK -ErrorAction SilentlyContinue
+        } else {
+            $env:SSOENV_HOOK = $savedHook
         }
         if ($null -ne $savedEncoding) {
             try { [Console]::OutputEncoding = $savedEncoding } catch { }
@@ -66,11 +85,15 @@ function global:ssoenv {
         }
     }
     $rest = @($args | Select-Object -Skip 1)
+    $inner = $MyInvocation.PipelinePosition -lt $MyInvocation.PipelineLength
+    if ($inner -or [string]$MyInvocation.Line -match '(?i)(Invoke-Expression|\biex\b)') {
+        # the code goes on to Invoke-Expression: pass it on, as the program does
+        _ssoenv_exe $verb '--shell' 'pwsh' @rest
+        return
+    }
     $out = _ssoenv_exe $verb '--shell' 'pwsh' @rest
     if ($LASTEXITCODE -ne 0) { return }
     _ssoenv_apply $out
-    $global:_ssoenv_notified = ''
-    $global:_ssoenv_retry_at = [long]0
     _ssoenv_segment
 }
 
@@ -109,52 +132,92 @@ function global:_ssoenv_segment {
     if ($time) { $global:_ssoenv_seg = "($text $time)" } else { $global:_ssoenv_seg = "($text)" }
 }
 
-# Refresh credentials that expire within the window, once per prompt at most.
+# One line, once per credentials, when the refresh failed: what happened and what to run.
+function global:_ssoenv_failed([int]$rc) {
+    if ($global:_ssoenv_notified -eq [string]$env:SSOENV_EXPIRES_AT -or $rc -eq 130) { return }
+    $global:_ssoenv_notified = [string]$env:SSOENV_EXPIRES_AT
+    $shown = [string]$env:SSOENV_PROFILE -replace '\p{Cc}', '?'
+    if ($rc -eq 4) {
+        $message = "ssoenv: the SSO session of $shown has expired or was revoked; run ``ssoenv login $shown``"
+    } else {
+        $message = "ssoenv: could not refresh the credentials of $shown (exit $rc); run ``ssoenv use $shown``"
+    }
+    [Console]::Error.WriteLine($message)
+}
+
+function global:_ssoenv_window {
+    $window = [long]600
+    if ([string]$env:SSOENV_REFRESH_WINDOW -match '^[0-9]{1,18}$') { $window = [long]$env:SSOENV_REFRESH_WINDOW }
+    $window
+}
+
+# Apply a finished background refresh, if it is still for the credentials in use.
+function global:_ssoenv_pickup {
+    if ($global:_ssoenv_bg_started -eq 0) { return }
+    $file = $global:_ssoenv_bg_file
+    $now = _ssoenv_now
+    $item = Get-Item -LiteralPath $file -ErrorAction SilentlyContinue
+    if ($null -eq $item -or $item.Length -eq 0) {
+        # still running (bounded by the program's own time budget), or lost
+        if ($now -gt $global:_ssoenv_bg_started + 60) { $global:_ssoenv_bg_started = [long]0 }
+        return
+    }
+    $global:_ssoenv_bg_started = [long]0
+    $global:_ssoenv_bg_rc = $null
+    if ($global:_ssoenv_bg_key -eq "$($env:SSOENV_PROFILE) $($env:SSOENV_EXPIRES_AT)") {
+        Invoke-Expression ([System.IO.File]::ReadAllText($file))
+        $global:_ssoenv_seen = "$($env:SSOENV_PROFILE) $($env:SSOENV_EXPIRES_AT)"
+    }
+    [System.IO.File]::WriteAllText($file, '')
+    if ($global:_ssoenv_bg_rc -eq 0) {
+        $global:_ssoenv_retry_at = [long]0
+        $new = [string]$env:SSOENV_EXPIRES_AT
+        if ($new -notmatch '^[0-9]{1,18}$' -or $now + (_ssoenv_window) -ge [long]$new) {
+            $global:_ssoenv_retry_at = $now + 60  # nothing fresher to be had yet
+        }
+    } elseif ($null -ne $global:_ssoenv_bg_rc) {
+        $global:_ssoenv_retry_at = $now + 60
+        _ssoenv_failed ([int]$global:_ssoenv_bg_rc)
+    }
+}
+
+# Start a background refresh when the credentials expire within the window (one at a time, at
+# most once a minute after a failure): a process of its own, not a PowerShell job.
 function global:_ssoenv_refresh {
     $exp = [string]$env:SSOENV_EXPIRES_AT
     if ($exp -notmatch '^[0-9]{1,18}$') { return }
-    $window = [long]600
-    if ([string]$env:SSOENV_REFRESH_WINDOW -match '^[0-9]{1,18}$') { $window = [long]$env:SSOENV_REFRESH_WINDOW }
+    if ($global:_ssoenv_bg_started -ne 0) { return }
     $now = _ssoenv_now
-    if ($now + $window -lt [long]$exp) { return }
+    if ($now + (_ssoenv_window) -lt [long]$exp) { return }
     if ($now -lt $global:_ssoenv_retry_at) { return }
-    # Ctrl-C goes to the program, not to this function
-    $treat = $null
-    try { $treat = [Console]::TreatControlCAsInput; [Console]::TreatControlCAsInput = $true } catch { $treat = $null }
+    $global:_ssoenv_bg_started = $now
+    $global:_ssoenv_bg_key = "$($env:SSOENV_PROFILE) $exp"
     try {
-        $out = _ssoenv_exe 'use' '--no-login' '--quiet' '--shell' 'pwsh' ([string]$env:SSOENV_PROFILE) 2>$null
-        $rc = $LASTEXITCODE
-    } finally {
-        if ($null -ne $treat) { try { [Console]::TreatControlCAsInput = $treat } catch { } }
-    }
-    $now = _ssoenv_now
-    if ($rc -eq 0) {
-        _ssoenv_apply $out
-        $new = [string]$env:SSOENV_EXPIRES_AT
-        if ($new -eq $exp -or $new -notmatch '^[0-9]{1,18}$' -or $now + $window -ge [long]$new) {
-            # nothing fresher to be had yet: do not ask again at every prompt
-            $global:_ssoenv_retry_at = $now + 60
-        } else {
-            $global:_ssoenv_retry_at = [long]0
-        }
-    } else {
+        $start = New-Object System.Diagnostics.ProcessStartInfo
+        $start.FileName = [string]$global:_ssoenv_argv[0]
+        $words = @($global:_ssoenv_argv | Select-Object -Skip 1) + @('_refresh', 'pwsh', $global:_ssoenv_bg_file, [string]$env:SSOENV_PROFILE)
+        foreach ($word in $words) { $start.ArgumentList.Add([string]$word) }
+        $start.UseShellExecute = $false
+        $start.CreateNoWindow = $true
+        $start.RedirectStandardInput = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        $process.StandardInput.Close()
+    } catch {
+        $global:_ssoenv_bg_started = [long]0
         $global:_ssoenv_retry_at = $now + 60
-        if ($global:_ssoenv_notified -ne $exp -and $rc -ne 130) {
-            $global:_ssoenv_notified = $exp
-            $shown = [string]$env:SSOENV_PROFILE -replace '\p{Cc}', '?'
-            if ($rc -eq 4) {
-                $message = "ssoenv: the SSO session of $shown has expired; run ``ssoenv login $shown`` to renew the credentials"
-            } else {
-                $message = "ssoenv: could not refresh the credentials of $shown (exit $rc); run ``ssoenv use $shown``"
-            }
-            [Console]::Error.WriteLine($message)
-        }
     }
 }
 
 # Runs before every prompt.
 function global:_ssoenv_hook {
     $global:_ssoenv_runs += 1
+    _ssoenv_pickup
+    # another profile since the last prompt: a fresh start
+    $seen = "$($env:SSOENV_PROFILE) $($env:SSOENV_EXPIRES_AT)"
+    if ($global:_ssoenv_seen -ne $seen) {
+        $global:_ssoenv_seen = $seen
+        $global:_ssoenv_retry_at = [long]0
+    }
     if ($env:SSOENV_PROFILE) { _ssoenv_refresh }
     _ssoenv_segment
 }
@@ -174,7 +237,7 @@ if (-not $global:_ssoenv_prompt_installed) {
         $exitCode = $global:LASTEXITCODE
         try { _ssoenv_hook } catch { }
         $segment = ''
-        if ($env:SSOENV_DISABLE_PROMPT -ne '1' -and $global:_ssoenv_seg) {
+        if ($env:SSOENV_DISABLE_PROMPT -ne '1' -and -not $env:STARSHIP_SHELL -and $global:_ssoenv_seg) {
             $segment = $global:_ssoenv_seg
             $esc = [char]27
             if ($global:_ssoenv_color -and $env:TERM -ne 'dumb' -and -not $env:NO_COLOR) {

@@ -16,7 +16,9 @@ inside quotes (a test enforces this):
     the command that runs the fast completion backend (``ssoenv.completion``), which skips the
     import of click that the full CLI pays for;
 ``__SSOENV_RUNTIME__``
-    the private folder of the background refresh's hand-off files (one word, quoted).
+    the private folder of the background refresh's hand-off files (one word, quoted);
+``__SSOENV_ARGV__``
+    the program's words, each quoted, separated by ``, `` (a PowerShell array's items).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ KEY_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 EXE_PLACEHOLDER: Final = "__SSOENV_EXE__"
 COMPLETE_PLACEHOLDER: Final = "__SSOENV_COMPLETE__"
 RUNTIME_PLACEHOLDER: Final = "__SSOENV_RUNTIME__"
+ARGV_PLACEHOLDER: Final = "__SSOENV_ARGV__"
 
 
 def validate_key(key: str) -> str:
@@ -127,6 +130,7 @@ class Dialect(ABC):
             text.replace(COMPLETE_PLACEHOLDER, self.command(complete_argv))
             .replace(EXE_PLACEHOLDER, self.command(exe_argv))
             .replace(RUNTIME_PLACEHOLDER, self.quote(validate_value(folder)))
+            .replace(ARGV_PLACEHOLDER, ", ".join(self.quote(word) for word in exe_argv))
         )
 
 

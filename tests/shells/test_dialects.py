@@ -236,7 +236,10 @@ def test_pwsh_hook_joins_lines_and_guards_the_prompt() -> None:
     assert "_ssoenv_prompt_installed" in text
     assert "[DateTimeOffset]::UtcNow.ToUnixTimeSeconds()" in text
     assert "Register-ArgumentCompleter -Native" in text
-    assert "--no-login" in text and "SSOENV_REFRESH_WINDOW" in text and "SSOENV_DISABLE_PROMPT" in text
+    assert "_refresh" in text and "SSOENV_REFRESH_WINDOW" in text and "SSOENV_DISABLE_PROMPT" in text
+    from .pwsh_parse import assert_parses
+
+    assert_parses(text)
 
 
 def test_pwsh_render_parses_back() -> None:
@@ -317,15 +320,17 @@ def test_self_argv_from_the_source_tree_only(tmp_path: Path) -> None:
     """When only the cwd provides the package, the command puts it on sys.path itself."""
     root = Path(__file__).resolve().parents[2]
     code = (
-        "import sys; sys.path[1:] = [p for p in sys.path[1:] if 'site-packages' not in p or 'ssoenv' in p]; "
         "from ssoenv.shells import _python_code_argv, _importable_anywhere; import json; "
-        "print(json.dumps([_importable_anywhere(), _python_code_argv(sys.executable, 'print(1)')]))"
+        "print(json.dumps([_importable_anywhere(), _python_code_argv(sys.executable, 'import ssoenv; print(1)')]))"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    # -S: no site-packages (so no installed or editable ssoenv): only the cwd provides the package
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", "import sys; " + code], cwd=root, capture_output=True, text=True, check=True
+    )
     anywhere, argv = json.loads(out.stdout)
-    if not anywhere:
-        assert "sys.path.insert(0," in argv[-1]
-    run = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True)
+    assert anywhere is False
+    assert f"sys.path.insert(0, {str(root)!r})" in argv[-1]
+    run = subprocess.run([argv[0], "-S", *argv[1:]], cwd=tmp_path, capture_output=True, text=True)
     assert run.stdout.strip() == "1", run.stderr
 
 

@@ -56,12 +56,39 @@ def test_hook_refuses_what_has_no_hook(shell: str, tmp_path: Path) -> None:
     assert out.stderr.startswith("ssoenv: ") and "bash" in out.stderr and len(out.stderr.splitlines()) == 1
 
 
-def test_hook_detects_the_shell_from_SHELL(tmp_path: Path) -> None:
-    env = {**os.environ, "SHELL": "/usr/bin/fish"}
-    out = ssoenv("hook", env=env, cwd=tmp_path)
-    assert out.returncode == 0
-    # shellingham may see a real shell above pytest; either way it is one of ours
-    assert out.stdout.startswith("# ssoenv shell integration for ")
+@pytest.mark.parametrize(("shell_var", "expected"), [("/usr/bin/fish", "fish"), ("/bin/zsh", "zsh"), (None, "bash")])
+def test_hook_detects_the_shell_from_SHELL(shell_var: str | None, expected: str, tmp_path: Path) -> None:
+    """With no shell among the parent processes (shellingham finds none), $SHELL decides; else bash."""
+    code = (
+        "import sys; sys.modules['shellingham'] = None  # as if no parent process were a shell\n"
+        "from ssoenv.shells import detect_shell; print(detect_shell())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "SHELL"}
+    if shell_var:
+        env["SHELL"] = shell_var
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == expected, out.stderr
+
+
+@pytest.mark.shell
+@pytest.mark.parametrize("shell", ["zsh", "fish", "bash"])
+def test_hook_detects_the_parent_shell(shell: str, tmp_path: Path) -> None:
+    """`ssoenv hook` with no argument, run from a shell: that shell's script, whatever $SHELL says."""
+    program = require_program(SHELLS[shell].program)
+    env = {**isolated_env(tmp_path / "home"), "SHELL": "/bin/sh-nothing"}
+    env["PATH"] = os.environ["PATH"]
+    flags = {"bash": ["--norc", "--noprofile"], "zsh": ["-f"], "fish": ["--no-config"]}[shell]
+    out = subprocess.run(
+        [program, *flags, "-c", f"'{sys.executable}' -m ssoenv hook; true"],
+        env={**env, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"# ssoenv shell integration for {shell}"), out.stdout[:80]
 
 
 def test_hook_imports_no_boto() -> None:

@@ -137,6 +137,10 @@ def _program(variant: str) -> tuple[str, str, tuple[str, ...]]:
 
 def roundtrip(variant: str, values: list[str], workdir: Path) -> None:
     """Set every value (and unset some pre-set keys) in a real shell; check the child's environment."""
+    if variant == "pwsh":  # parsed even where pwsh is missing
+        from .pwsh_parse import assert_parses
+
+        assert_parses(get_dialect("pwsh").render({f"{PREFIX}{i}": v for i, v in enumerate(values)}))
     dialect_name, program, args = _program(variant)
     dialect = get_dialect(dialect_name)
     batch = workdir / uuid.uuid4().hex
