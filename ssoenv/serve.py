@@ -183,6 +183,7 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = False  # never share a port with another listener
+    request_queue_size = 128  # a burst of clients (make -j, a test runner) must not wait for SYN retries
 
     def __init__(self, address: tuple[str, int], owner: CredentialServer, family: int) -> None:
         self.address_family = family

@@ -33,6 +33,8 @@ def test_eval_in_bash_serves_until_the_shell_exits(logged_in: Sandbox) -> None:
         'echo "uri=$AWS_CONTAINER_CREDENTIALS_FULL_URI"\n'
         'echo "static=${AWS_ACCESS_KEY_ID-none}"\n'
         f'{sys.executable} -c \'import boto3; print("acct=" + boto3.client("sts").get_caller_identity()["Account"])\'\n'
+        f'eval "$({" ".join(SSOENV)} off --shell bash -q)"\n'
+        'echo "after_off=${AWS_CONTAINER_CREDENTIALS_FULL_URI-none}${AWS_CONTAINER_AUTHORIZATION_TOKEN-none}"\n'
     )
     proc = subprocess.run(
         ["bash", "-c", script], capture_output=True, text=True, env=logged_in.env, timeout=60, cwd=logged_in.home
@@ -40,6 +42,7 @@ def test_eval_in_bash_serves_until_the_shell_exits(logged_in: Sandbox) -> None:
     assert proc.returncode == 0, proc.stderr
     values = dict(line.split("=", 1) for line in proc.stdout.splitlines())
     assert values["acct"] == "111111111111" and values["static"] == "none"
+    assert values["after_off"] == "nonenone"  # `off` takes the endpoint's variables away
     assert "in the background (pid" in proc.stderr and "until this shell exits" in proc.stderr
     deadline = time.monotonic() + 10
     while not refused(values["uri"]):  # the shell is gone: the endpoint follows within a second
