@@ -8,14 +8,14 @@ telling the user to go back to the terminal, and stops.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import shutil
-import socket
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -87,24 +87,32 @@ def _stdout_to_stderr() -> Any:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """Answers the browser's redirect. Only a request that carries the login's ``state`` counts
+    (RFC 8252 §8.1: any local process can reach the port); anything else, an ``error`` callback
+    included, is answered 400 and ignored, and the listener keeps waiting for the real one."""
+
     server: _Server
-    timeout = 10  # per-request socket timeout
+    timeout = 5  # per-connection socket timeout: a slow or silent client cannot hold the listener
 
     def do_GET(self) -> None:
         query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
-        if "code" in query or "error" in query:
+        if "code" not in query and "error" not in query:
+            self._reply(404, _PAGE.format(title="Waiting", text="This is ssoenv's login listener."))
+            return
+        if not hmac.compare_digest(query.get("state", "").encode(), self.server.state.encode()):
+            self._reply(400, _PAGE.format(title="Bad request", text="This is not the answer ssoenv is waiting for."))
+            return
+        with self.server.lock:
             if self.server.result is None:
                 self.server.result = query
-            ok = "code" in query and not query.get("error")
-            title = "Signed in" if ok else "Sign-in failed"
-            text = (
-                "ssoenv has your login. You can close this tab and return to your terminal."
-                if ok
-                else "The login was not completed. Return to your terminal for details."
-            )
-            self._reply(200, _PAGE.format(title=title, text=text))
-        else:
-            self._reply(404, _PAGE.format(title="Waiting", text="This is ssoenv's login listener."))
+        ok = "code" in query and not query.get("error")
+        title = "Signed in" if ok else "Sign-in failed"
+        text = (
+            "ssoenv has your login. You can close this tab and return to your terminal."
+            if ok
+            else "The login was not completed. Return to your terminal for details."
+        )
+        self._reply(200, _PAGE.format(title=title, text=text))
 
     def _reply(self, status: int, body: str) -> None:
         data = body.encode("utf-8")
@@ -119,38 +127,46 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-class _Server(HTTPServer):
-    result: dict[str, str] | None = None
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # every connection in its own thread: slow ones never block the real one
+    block_on_close = False
     # a fixed --callback-port must be reusable at once (TIME_WAIT); Linux still refuses a second listener
     allow_reuse_address = True
 
+    def __init__(self, address: tuple[str, int], state: str) -> None:
+        self.state = state
+        self.result: dict[str, str] | None = None
+        self.lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # a client that went away or timed out is no concern of the login
+
 
 class LoopbackListener:
-    """``with LoopbackListener(port) as l: l.port; l.wait(deadline)``.
+    """``with LoopbackListener(port, state) as l: l.port; l.wait(deadline)``.
 
     Serves from a background thread as soon as it is bound, so a browser command that blocks
     until it exits (a text browser in the same terminal, a test's stand-in) can still complete
-    the redirect while ``webbrowser.open`` has not returned.
+    the redirect while ``webbrowser.open`` has not returned. Only a redirect carrying ``state``
+    is taken (see :class:`_Handler`).
     """
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, state: str = "") -> None:
+        if not state:
+            raise ValueError("the loopback listener needs the login's state")
         try:
-            self._server = _Server(("127.0.0.1", port), _Handler)
+            self._server = _Server(("127.0.0.1", port), state)
         except OSError as exc:
             raise LoginFailed(
                 f"cannot listen on 127.0.0.1:{port} for the browser's redirect ({exc.strerror})",
                 hint="choose another --callback-port, or use --use-device-code",
             ) from exc
-        self._server.timeout = 0.2
         self.port: int = self._server.server_address[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="ssoenv-loopback", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="ssoenv-loopback", daemon=True
+        )
         self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set() and self._server.result is None:
-            with contextlib.suppress(OSError, socket.timeout, ConnectionError):
-                self._server.handle_request()
 
     def __enter__(self) -> LoopbackListener:
         return self
@@ -161,7 +177,7 @@ class LoopbackListener:
         self.close()
 
     def close(self) -> None:
-        self._stop.set()
+        self._server.shutdown()
         self._thread.join(timeout=2)
         with contextlib.suppress(OSError):
             self._server.server_close()

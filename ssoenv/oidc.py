@@ -246,11 +246,12 @@ def pkce_login(paths: Paths, session: SsoSession, options: LoginOptions, ui: Log
 
     oidc = _oidc(session, options.profile)
     port = options.callback_port or session.callback_port or 0
-    # bind before anything is shown or opened, so the redirect can never miss us
-    with LoopbackListener(port) as listener:
+    state = str(uuid.uuid4())
+    # bind before anything is shown or opened, so the redirect can never miss us; the listener
+    # only takes a redirect that carries this state (any local process can reach the port)
+    with LoopbackListener(port, state) as listener:
         registration = get_registration(paths, session, oidc, pkce=True)
         verifier, challenge = pkce_pair()
-        state = str(uuid.uuid4())
         redirect_uri = f"http://127.0.0.1:{listener.port}/oauth/callback"
         scopes = registration.scopes or session.scopes or DEFAULT_SCOPES
         url = authorize_url(oidc.endpoint_url, registration.client_id, redirect_uri, state, tuple(scopes), challenge)

@@ -260,18 +260,26 @@ except urllib.error.HTTPError as exc:
     location = exc.headers["Location"]
 parts = urlsplit(location)
 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-query["state"] = "forged-" + query["state"]
-urllib.request.urlopen(f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(query)}", timeout=10).read()
+forged = dict(query, state="forged-" + query["state"])
+try:
+    urllib.request.urlopen(f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(forged)}", timeout=10).read()
+    raise SystemExit("the forged redirect was accepted")
+except urllib.error.HTTPError as exc:
+    assert exc.code == 400, exc.code
+open(sys.argv[2], "w").write("refused")
+urllib.request.urlopen(location, timeout=10).read()  # the genuine redirect still gets through
 """
 
 
 def test_pkce_state_mismatch_is_refused(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A redirect with a forged state is answered 400 and ignored (RFC 8252); the real one is taken."""
     script = tmp_path / "tamper.py"
     script.write_text(TAMPERING_BROWSER)
-    proc = sandbox.run(["login", "dev"], env={"BROWSER": f"{sys.executable} {script} %s"}, timeout=60)
-    assert proc.returncode == 7
-    assert "State parameter does not match expected value." in proc.stderr
-    assert not (sandbox.sso_cache / CORP_TOKEN).exists()
+    seen = tmp_path / "seen"
+    proc = sandbox.run(["login", "dev"], env={"BROWSER": f"{sys.executable} {script} %s {seen}"}, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert seen.read_text() == "refused"
+    assert (sandbox.sso_cache / CORP_TOKEN).exists()
 
 
 def test_fixed_callback_port(sandbox: Sandbox) -> None:
