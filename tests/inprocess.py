@@ -15,7 +15,10 @@ about signals, terminals (PTY), ``python -m`` itself or start-up cost. Tests of 
 
 Process-wide state that a fresh interpreter would not carry over is reset around each call:
 ``os.environ``, the working directory, ``sys.argv``, the standard streams, ssoenv's debug switch
-and ``webbrowser``'s registry (it reads ``$BROWSER`` once per process).
+and ``webbrowser``'s registry (it reads ``$BROWSER`` once per process). Because that state is
+process-wide, one call runs at a time: calling it from several threads at once is an error (use
+``process=True`` there). ``SSOENV_TESTS_IN_PROCESS=0`` in the environment of pytest makes
+``Sandbox.run`` spawn a process for every call (to compare the tiers, or to bisect a doubt).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import io
 import os
 import subprocess
 import sys
+import threading
 import traceback
 import webbrowser
 from collections.abc import Mapping, Sequence
@@ -35,12 +39,15 @@ import ssoenv
 #: commands that replace or outlive the process, or start servers: always run in a real one
 PROCESS_COMMANDS = frozenset({"exec", "shell", "serve", "demo", "emulator"})
 _MAIN_PY = str(Path(ssoenv.__file__).with_name("__main__.py"))
+_ONE_AT_A_TIME = threading.Lock()
+#: SSOENV_TESTS_IN_PROCESS=0: every Sandbox.run spawns a process
+ENABLED = os.environ.get("SSOENV_TESTS_IN_PROCESS", "1") != "0"
 
 
 def needs_a_process(args: Sequence[str], env: Mapping[str, str]) -> bool:
     """Whether ``ssoenv ARGS`` under ``env`` must run in its own process to mean the same thing."""
     verb = next((a for a in args if not a.startswith("-")), "")
-    return verb in PROCESS_COMMANDS or env.get("SSOENV_DEBUG") == "1"
+    return not ENABLED or verb in PROCESS_COMMANDS or env.get("SSOENV_DEBUG") == "1"
 
 
 def _decode(data: bytes) -> str:
@@ -68,6 +75,24 @@ def run_cli(
     """
     from ssoenv import entry, log
 
+    if not _ONE_AT_A_TIME.acquire(blocking=False):
+        raise RuntimeError("run_cli swaps os.environ and the std streams: one call at a time (use process=True)")
+    try:
+        return _run(args, env=env, cwd=cwd, input=input, clock=clock, entry=entry, log=log)
+    finally:
+        _ONE_AT_A_TIME.release()
+
+
+def _run(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path | str | None,
+    input: str | None,
+    clock: Any,
+    entry: Any,
+    log: Any,
+) -> subprocess.CompletedProcess[str]:
     out, err = io.BytesIO(), io.BytesIO()
     stdout = io.TextIOWrapper(out, encoding="utf-8", errors="strict", write_through=True)
     stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", write_through=True)
