@@ -149,7 +149,8 @@ def login_now(paths: Paths, session: SsoSession, access: Access, *, environ: Map
     if ui is None or not access.interactive:
         raise LoginRequired(f"the SSO session ({session.label}) needs a login", hint=_login_hint(session, access))
     options = access.login_options or LoginOptions(profile=access.profile)
-    ui.message(f"logging in to {session.start_url} ({session.label})")
+    named = f" ({session.label})" if session.label != session.start_url else ""
+    ui.message(f"logging in to {session.start_url}{named}")
     token = oidc.login(paths, session, options, ui, browser_usable=browser_usable(environ), clock=access.clock)
     ui.message(
         f"logged in to {session.start_url}; valid until {token.expires_at:%Y-%m-%d %H:%M} UTC"

@@ -90,7 +90,9 @@ def test_logout_like_aws_sso_logout(logged_in: Sandbox) -> None:
         ["bc8a1afdb0f5cdc2c789b8a6cd51898e2be3c37c.json", "365414a68be7c9bfc776c660981dbdbd942acea4.json"]
     )
     assert [p.name for p in logged_in.cli_cache.iterdir()] == ["assume-role-entry.json"]
-    assert "removed" in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 3 and all(line.startswith("ssoenv: logged out of https://") for line in lines[:2])
+    assert lines[2] == f"ssoenv: removed 1 cached SSO role credential file(s) from {logged_in.cli_cache}"
     again = logged_in.run(["export", "dev", "--format", "env", "--no-login"])
     assert again.returncode == 4
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import signal
 import stat
 import sys
@@ -47,7 +48,12 @@ def test_pkce_login_writes_cli_compatible_files(sandbox: Sandbox) -> None:
 def test_second_login_reuses_token_and_registration(sandbox: Sandbox) -> None:
     assert sandbox.run(["login", "dev"], env={"BROWSER": BROWSER}).returncode == 0
     again = sandbox.run(["login", "prod"], env={"BROWSER": BROWSER})  # same sso-session: same login
-    assert again.returncode == 0 and "already logged in" in again.stderr and "valid until" in again.stderr
+    assert again.returncode == 0
+    assert re.fullmatch(
+        r"ssoenv: already logged in to https://d-1234567890\.awsapps\.com/start; valid until "
+        r"\d{4}-\d\d-\d\d \d\d:\d\d UTC \((7h59m|8h00m) left\)\. Use --force to log in again\.\n",
+        again.stderr,
+    ), again.stderr
     forced = sandbox.run(["login", "dev", "--force"], env={"BROWSER": BROWSER})
     assert forced.returncode == 0, forced.stderr
     assert sandbox.emulator is not None and sandbox.emulator.calls("RegisterClient") == 1
@@ -97,7 +103,13 @@ def test_denied_login_fails_clearly_and_writes_nothing(sandbox: Sandbox, profile
     sandbox.emulator.config.approve = "deny"
     proc = sandbox.run(["login", profile], env={"BROWSER": BROWSER}, clock=clock)
     assert proc.returncode == 7
-    assert "denied" in proc.stderr or "refused" in proc.stderr
+    # the flow's own lines, then exactly one line saying what happened and what to do
+    last = proc.stderr.splitlines()[-1]
+    expected = {
+        "dev": "ssoenv: the login was refused in the browser: ",
+        "legacy": "ssoenv: the login was denied in the browser (run `ssoenv login` to try again)",
+    }[profile]
+    assert last.startswith(expected), proc.stderr
     assert "Traceback" not in proc.stderr
     assert not any("accessToken" in p.read_text() for p in sandbox.sso_cache.glob("*.json"))
 
