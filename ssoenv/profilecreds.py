@@ -55,13 +55,6 @@ def cached_credentials(
     return cached_role_credentials(paths, profile, freshness=freshness)
 
 
-def _ask_mfa(prompt: str) -> str:
-    """Read the code from the controlling terminal without echo (like botocore's getpass)."""
-    import getpass
-
-    return getpass.getpass(prompt).strip()
-
-
 def _token_code(hop: RoleHop, profile: ChainedProfile, access: Access, mfa_prompt: MfaPrompt | None) -> str | None:
     if hop.mfa_serial is None:
         return None
@@ -70,7 +63,10 @@ def _token_code(hop: RoleHop, profile: ChainedProfile, access: Access, mfa_promp
             f"profile {profile.name!r} needs an MFA code for {hop.mfa_serial} (role of {hop.profile!r})",
             hint=f"run `ssoenv use {profile.name}` in a terminal to type it",
         )
-    code = (mfa_prompt or _ask_mfa)(f"Enter MFA code for {hop.mfa_serial}: ")
+    ask = mfa_prompt or (access.display.ask_secret if access.display is not None else None)
+    if ask is None:  # the core asks through the display the command gave it; it builds no UI
+        raise MfaRequired(f"profile {profile.name!r} needs an MFA code for {hop.mfa_serial} and nobody can type it")
+    code = ask(f"Enter MFA code for {hop.mfa_serial}: ")
     if not code:
         raise MfaRequired(f"no MFA code given for {hop.mfa_serial}")
     return code

@@ -120,3 +120,10 @@ class LoginUI:
 
     def done(self) -> None:
         self._clear()
+
+    def ask_secret(self, prompt: str) -> str:
+        """Read a code from the controlling terminal without echo (like botocore's getpass)."""
+        import getpass
+
+        self._clear()
+        return getpass.getpass(prompt).strip()
