@@ -250,7 +250,10 @@ def test_prompt_commands_already_there(make_session: SessionFactory, sandbox: An
         before=["user_runs=0; _user_pc() { user_runs=$((user_runs+1)); }; PROMPT_COMMAND=(_user_pc)"],
         hooks=2,
     )
-    out = s.run('declare -p PROMPT_COMMAND; echo "${#PROMPT_COMMAND[@]}|${PROMPT_COMMAND[0]%%;*}|${PROMPT_COMMAND[1]}"')
+    out = s.run(
+        "declare -p PROMPT_COMMAND; "
+        'echo "${#PROMPT_COMMAND[@]}|${PROMPT_COMMAND[0]%%[[:space:]]*}|${PROMPT_COMMAND[1]}"'
+    )
     assert out.strip().splitlines()[-1] == "2|_ssoenv_hook|_user_pc"
     s = make_session(
         SHELLS["bash"],
