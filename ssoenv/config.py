@@ -414,6 +414,12 @@ def check_sso_region(region: str, where: str) -> str:
     return region
 
 
+def _is_vanity(start_url: str | None) -> bool:
+    from ssoenv.starturl import needs_resolving
+
+    return bool(start_url) and needs_resolving(start_url or "")
+
+
 def session_by_name(cfg: AwsConfig, name: str) -> SsoSession:
     section = cfg.sso_sessions.get(name)
     if section is None:
@@ -422,16 +428,19 @@ def session_by_name(cfg: AwsConfig, name: str) -> SsoSession:
             f'The specified sso-session does not exist: "{name}"',
             hint=f"sessions in {cfg.config_file}: {known}",
         )
-    missing = [k for k in ("sso_start_url", "sso_region") if not section.get(k)]
+    vanity = _is_vanity(section.get("sso_start_url"))
+    missing = [k for k in ("sso_start_url", "sso_region") if not section.get(k) and not (vanity and k == "sso_region")]
     if missing:
         raise ConfigError(
             f"[sso-session {name}] ({section.where()}) is missing required configuration: " + ", ".join(missing),
             hint="run `ssoenv configure` or add the keys",
         )
+    raw_region = section.get("sso_region")
     return SsoSession(
         name=name,
         start_url=section.get("sso_start_url") or "",
-        region=check_sso_region(section.get("sso_region") or "", section.where("sso_region")),
+        # a vanity start URL without sso_region: "" until the login derives it (ssoenv.starturl)
+        region=check_sso_region(raw_region, section.where("sso_region")) if raw_region else "",
         scopes=_parse_scopes(section.get("sso_registration_scopes")),
         callback_port=_parse_port(section.get("ssoenv_callback_port"), section.where("ssoenv_callback_port")),
     )
@@ -507,7 +516,7 @@ def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
         k
         for k, v in (
             ("sso_start_url", merged["sso_start_url"]),
-            ("sso_region", merged["sso_region"]),
+            ("sso_region", merged["sso_region"] or (session_name and _is_vanity(merged["sso_start_url"]))),
             ("sso_account_id", account),
             ("sso_role_name", role),
         )

@@ -16,7 +16,7 @@ from ssoenv import cache
 from ssoenv.cache import FRESHNESS, RoleCredentials, Token
 from ssoenv.clock import SYSTEM_CLOCK, Clock
 from ssoenv.config import SsoProfile, SsoSession
-from ssoenv.errors import LoginRequired, ServiceError, SsoenvError
+from ssoenv.errors import ConfigError, LoginRequired, ServiceError, SsoenvError
 from ssoenv.log import debug
 from ssoenv.loginopts import LoginDisplay, LoginOptions
 from ssoenv.paths import Paths
@@ -60,6 +60,35 @@ def _login_hint(session: SsoSession, access: Access, *, force: bool = False) -> 
     return f"run `{command}`"
 
 
+def with_region(paths: Paths, session: SsoSession) -> SsoSession:
+    """``session`` with its sso_region: as configured; else (a vanity start URL without one) the
+    region its token was issued in; else the region the start URL leads to (ssoenv.starturl)."""
+    if session.region:
+        return session
+    token = cache.load_token(paths, session)
+    region = token.region if token is not None and token.region else None
+    if region is None:
+        from ssoenv.starturl import derive_region
+
+        region = derive_region(session.start_url)
+    if not region:
+        raise ConfigError(
+            f"cannot tell the SSO region of {session.label}: {session.start_url} does not name one",
+            hint="add sso_region to the sso-session",
+        )
+    debug("sso_region of %s: %s", session.label, region)
+    return session._replace(region=region)
+
+
+def _regional(paths: Paths, session: SsoSession, access: Access) -> tuple[SsoSession, Access]:
+    """The session with its region, and the access to use: clients are then built without the
+    profile, because botocore refuses an sso-session profile without sso_region."""
+    if session.region:
+        return session, access
+    options = access.login_options._replace(profile=None) if access.login_options else None
+    return with_region(paths, session), access._replace(profile=None, login_options=options)
+
+
 def get_token(
     paths: Paths,
     session: SsoSession,
@@ -69,6 +98,7 @@ def get_token(
     environ: Mapping[str, str] | None = None,
 ) -> Token:
     """A valid access token for ``session``: cached, refreshed, or from a new login."""
+    session, access = _regional(paths, session, access)
     token = None if force_login else cache.load_token(paths, session)
     if token is not None and cache.is_rejected(paths, session, token):
         # the service refused it (revoked): neither its expiry nor its refresh token can be trusted
@@ -145,6 +175,7 @@ def login_now(paths: Paths, session: SsoSession, access: Access, *, environ: Map
     from ssoenv import oidc
     from ssoenv.browser import browser_usable
 
+    session, access = _regional(paths, session, access)
     ui = access.display
     if ui is None or not access.interactive:
         raise LoginRequired(f"the SSO session ({session.label}) needs a login", hint=_login_hint(session, access))
@@ -219,6 +250,9 @@ def get_role_credentials(
             return cached
     from ssoenv.portal import Portal
 
+    endpoint_profile = (access.profile or profile.name) if profile.session.region else None
+    session, access = _regional(paths, profile.session, access)
+    profile = profile._replace(session=session)
     token = get_token(paths, profile.session, access, environ=environ)
     portals: list[Portal] = []
 
@@ -232,7 +266,7 @@ def get_role_credentials(
                     debug("role credentials fetched by another process meanwhile")
                     return cached
             if not portals:
-                portals.append(Portal(profile.session.region, profile=access.profile or profile.name))
+                portals.append(Portal(profile.session.region, profile=endpoint_profile))
             creds = portals[0].get_role_credentials(access_token, profile.account_id, profile.role_name)
             try:
                 cache.save_role_credentials(paths, profile, creds)

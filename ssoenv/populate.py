@@ -47,14 +47,10 @@ R = TypeVar("R")
 
 
 def check_start_url(url: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        raise UsageError(
-            f"the SSO start URL must be an https:// address, not {url!r}",
-            hint="it looks like https://d-1234567890.awsapps.com/start",
-        )
-    return url
+    """https, or http on a loopback host only (ssoenv.starturl)."""
+    from ssoenv.starturl import check
+
+    return check(url)
 
 
 def check_region(region: str, *, what: str = "region") -> str:

@@ -242,6 +242,10 @@ class Wizard:
             current=current.get("sso_start_url"),
             validate=check_start_url,
         )
+        assert url is not None
+        derived = self._derived_region(url) if a.sso_region is None else None
+        if derived is not None:
+            return url, derived
         region = self._answer(
             flag="--sso-region",
             given=a.sso_region,
@@ -249,8 +253,24 @@ class Wizard:
             current=current.get("sso_region"),
             validate=lambda v: check_region(v, what="SSO region"),
         )
-        assert url is not None and region is not None
+        assert region is not None
         return url, region
+
+    def _derived_region(self, url: str) -> str | None:
+        """A vanity start URL's region, read from where it redirects (AWS CLI v2 ≥ 2.35.13); no
+        question then. None for AWS portal URLs, or when it cannot be derived (asked instead)."""
+        from ssoenv.starturl import derive_region, needs_resolving
+
+        if not needs_resolving(url):
+            return None
+        try:
+            region = derive_region(url)
+        except SsoenvError as exc:
+            self.io.say(f"  {exc}")
+            return None
+        if region is not None:
+            self.io.say(f"SSO region: {region} (where {url} leads)")
+        return region
 
     # ---- steps
 

@@ -18,6 +18,8 @@ the wire protocol of spec section 3 exactly:
   ``DurationSeconds`` 900..43200 and at most 3600 when the caller is itself a role (always the
   case here: SSO role credentials are role sessions too), and at most the role's maximum.
 * Console federation: ``GET /federation?Action=getSigninToken|login``.
+* A vanity start URL: ``HEAD|GET /start`` redirects (302) to
+  ``https://d-1234567890.portal.<config.region>.app.aws/start``.
 
 Behaviour worth knowing (the real service's, where it is known):
 
@@ -426,6 +428,8 @@ class Backend:
             if path == "/":
                 action = req.form().get("Action") or req.query.get("Action")
                 return action if action in _STS_ACTIONS else "STS"
+        if method in ("GET", "HEAD") and path == "/start":
+            return "PortalStart"
         if method == "GET":
             ops = {
                 "/federation/credentials": "GetRoleCredentials",
@@ -1278,6 +1282,11 @@ class Backend:
             return self.url
         host = req.header("host") or "127.0.0.1"
         return f"http://{host}"
+
+    def op_PortalStart(self, req: Request, detail: dict[str, str]) -> Response:
+        """A vanity start URL (``http://127.0.0.1:PORT/start``): redirect to the regional portal host,
+        as a company's own ``https://sso.example.com/start`` would."""
+        return redirect(f"https://d-1234567890.portal.{self.config.region}.app.aws/start")
 
     def op_Index(self, req: Request, detail: dict[str, str]) -> Response:
         accounts = [(a.account_id, a.name, a.roles) for a in self.directory.accounts()]
