@@ -45,7 +45,7 @@ def test_refresh_lost_to_another_program_uses_its_token(sandbox: Sandbox) -> Non
     path.write_text(json.dumps(data))
     # ssoenv's refresh reaches the service first but is answered late; meanwhile the other
     # program refreshes with the same refresh token and writes its new token
-    emu.inject("CreateToken", status=200, delay=2.0)
+    emu.inject("CreateToken", status=200, delay=5.0)  # long enough for the other program to start
     ours = subprocess.Popen(
         [sys.executable, "-m", "ssoenv", "export", "dev", "--no-login"],
         env=sandbox.env,
