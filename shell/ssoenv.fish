@@ -251,14 +251,15 @@ function _ssoenv_refresh
     test $_ssoenv_now -ge $_ssoenv_retry_at; or return 0
     set -g _ssoenv_bg_started $_ssoenv_now
     set -g _ssoenv_bg_key "$SSOENV_PROFILE $exp"
-    # in an event handler fish would start the job in its own process group (Ctrl-C at the
-    # prompt would kill it): full job control for this one start
+    # `sh` starts it in the background and exits at once: not a job of fish (fish would report it,
+    # and leave a zombie if it were disowned). In an event handler fish would run sh in the
+    # shell's own process group (Ctrl-C at the prompt would reach the refresh): full job control
+    # for this one start.
     set -l mode interactive
     status is-full-job-control; and set mode full
     status is-no-job-control; and set mode none
     status job-control full
-    command __SSOENV_EXE__ _refresh fish $_ssoenv_bg_file $SSOENV_PROFILE </dev/null >/dev/null 2>&1 &
-    disown $last_pid 2>/dev/null
+    command sh -c '"$@" </dev/null >/dev/null 2>&1 &' sh __SSOENV_EXE__ _refresh fish $_ssoenv_bg_file $SSOENV_PROFILE
     status job-control $mode
 end
 

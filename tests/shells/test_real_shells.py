@@ -464,3 +464,57 @@ def test_tab_completes_commands_files_and_quoted_names(
     assert s.complete("ssoenv use de") == "ssoenv use dev"
     done = s.complete("ssoenv use 'zqx")  # (the echo that shows the line removes the quotes)
     assert done == "ssoenv use zqx*", done  # before: the files zqx* matched
+
+
+# --- item 3 / item 6: no process per prompt, no zombie after a background refresh ------------------
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    out = subprocess.run(["ps", "-o", "pid=,stat=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [(int(p), st) for p, st in (line.split() for line in out.stdout.splitlines())]
+
+
+def test_prompt_starts_no_process_and_leaves_no_zombie(
+    shell: tuple[ShellSpec, str], make_session: SessionFactory, sandbox: Any, tmp_path: Path
+) -> None:
+    """With a profile in use, a prompt starts no process at all (strace on the shell), in fish too;
+    after a background refresh the shell has no zombie child and no job."""
+    import os
+    import shutil
+    import signal
+
+    from .test_interactive import settle
+
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed")
+    spec, program = shell
+    env = login(sandbox)
+    s = make_session(spec, program, env=env, home=sandbox.home)
+    s.run("ssoenv use dev")  # 1 h: outside the refresh window
+    s.enter()
+    trace = tmp_path / "trace"
+    tracer = subprocess.Popen(
+        [strace, "-f", "-e", "trace=fork,vfork,clone,clone3,execve", "-o", str(trace), "-p", str(s.child.pid)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert tracer.stderr is not None
+        assert "attached" in tracer.stderr.readline()  # "strace: Process N attached": tracing from here on
+        for _ in range(5):
+            s.enter()
+    finally:
+        tracer.send_signal(signal.SIGINT)
+        tracer.wait(timeout=10)
+    started = [line for line in trace.read_text().splitlines() if re.search(r"\b(v?fork|clone3?|execve)\(", line)]
+    started = [line for line in started if "CLONE_THREAD" not in line and "= -" not in line]
+    assert started == [], started
+    # a background refresh, then nothing left behind
+    s.run("set -gx SSOENV_REFRESH_WINDOW 100000" if spec.name == "fish" else "export SSOENV_REFRESH_WINDOW=100000")
+    settle(s)
+    s.enter()
+    assert [c for c in _children(s.child.pid) if c[1].startswith("Z")] == []
+    assert _children(s.child.pid) == [] or all(os.path.exists(f"/proc/{p}") for p, _ in _children(s.child.pid))
+    jobs = s.run("jobs")
+    assert jobs.strip() == "" or "no" in jobs.lower(), jobs
