@@ -56,8 +56,9 @@ def refresh_main(args: list[str]) -> int:
     """``ssoenv _refresh SHELL FILE PROFILE``, started in the background by the hook.
 
     Runs ``ssoenv use --no-login --quiet --shell SHELL -- PROFILE`` (never a login, never a
-    browser) within :data:`REFRESH_BUDGET` seconds, then writes its code and exit status to FILE
-    atomically (0600, in the private hand-off folder); the hook picks it up at a later prompt.
+    browser) within :data:`REFRESH_BUDGET` seconds (less with ``SSOENV_REFRESH_BUDGET``), then
+    writes its code and exit status to FILE atomically (0600, in the private hand-off folder); the
+    hook picks it up at a later prompt.
     FILE must be ``refresh-*`` in that folder. Nothing on stdout or stderr.
     """
     import contextlib
@@ -97,9 +98,12 @@ def refresh_main(args: list[str]) -> int:
         result["code"] = out.getvalue()
         result["rc"] = rc
 
+    budget = REFRESH_BUDGET
+    with contextlib.suppress(ValueError):
+        budget = min(float(os.environ.get("SSOENV_REFRESH_BUDGET", budget)), REFRESH_BUDGET)
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
-    worker.join(REFRESH_BUDGET)
+    worker.join(max(budget, 0.1))
     rc = result.get("rc", 124)
     status = rc if isinstance(rc, int) else 1
     code = str(result.get("code", "")) if status == 0 else ""

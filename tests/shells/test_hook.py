@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -334,3 +335,22 @@ def test_program_as_python_dash_m(shell: str, tmp_path: Path) -> None:
     lines = out.stdout.splitlines()
     assert "ssoenv" in lines[0]
     assert lines[1:] == ["alpha"]
+
+
+@pytest.mark.parametrize("shell", ["bash", "fish"])
+def test_background_refresh_gives_up_within_its_budget(shell: str, sandbox: Any) -> None:
+    """A stalled endpoint: `_refresh` hands over exit 124 when its budget is spent, and ends."""
+    import time
+
+    sandbox.emulator.config.approve = "preapproved"
+    assert sandbox.run(["login", "dev", "--use-device-code", "--no-browser"]).returncode == 0
+    sandbox.emulator.set_latency(30)
+    target = sandbox.home / ".aws" / "sso" / "ssoenv-run" / "refresh-1"
+    begin = time.monotonic()
+    out = sandbox.run(
+        ["_refresh", shell, str(target), "dev"], env={"SSOENV_REFRESH_BUDGET": "1"}, process=True, timeout=20
+    )
+    assert time.monotonic() - begin < 10
+    sandbox.emulator.set_latency(0)
+    assert out.returncode == 0 and out.stdout == out.stderr == ""
+    assert target.read_text() == {"bash": "_ssoenv_bg_rc=124\n", "fish": "set -g _ssoenv_bg_rc 124\n"}[shell]
