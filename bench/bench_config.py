@@ -1,21 +1,31 @@
-"""Cost of parsing and editing a 10,000-profile ~/.aws/config with ssoenv.configwriter.
+"""Cost of reading and editing big ~/.aws/config files (10,000 and 80,000 profiles).
 
-    python bench/bench_config.py [--profiles N] [--repeat R]
+    python bench/bench_config.py [--profiles N ...] [--repeat R] [--no-commands]
 
-Prints the best of R runs for: parse, serialise, one key edit, add/remove a profile, updating
-1,500 profiles at once (a populate re-run), the whole locked/atomic edit_config cycle on disk,
-and Python's configparser reading the same file, for scale.
+For each size, in process (best of R runs): the one reader (``ini.parse`` + check), the full
+``load_config`` + resolving every SSO profile (what ``list`` does), the writer's parse,
+serialise, one key edit, add/remove a profile, updating 1,500 profiles at once (a populate
+re-run), "one parse and one write" (the whole locked/atomic ``edit_config`` cycle on disk), and
+Python's configparser reading the same file as the baseline measured in the same run (issue 8,
+item 7: one parse and one write of 10 MB well under 2 s; ratios to configparser are what
+compare across machines).
+
+Then the commands as a user runs them (median of a few runs, against the bundled emulator):
+``ssoenv list --json`` and a non-interactive ``ssoenv configure`` that writes one profile.
 """
 
 from __future__ import annotations
 
 import argparse
 import configparser
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 
+from ssoenv import ini
+from ssoenv.config import load_config, sso_profiles
 from ssoenv.configwriter import ConfigDocument, SectionRef, edit_config
 from ssoenv.paths import resolve_paths
 
@@ -47,17 +57,17 @@ def best(repeat: int, fn: Callable[[], object]) -> float:
     return min(times)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--profiles", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    data = make_config(args.profiles)
+def measure(n: int, repeat: int) -> None:
+    data = make_config(n)
     lines = data.count(b"\n")
-    print(f"config: {args.profiles} profiles, {lines} lines, {len(data) / 1024:.0f} KiB")
+    print(f"config: {n} profiles, {lines} lines, {len(data) / 1024:.0f} KiB")
     doc = ConfigDocument.parse(data)
     assert doc.to_bytes() == data
-    middle = SectionRef.profile(f"acct{args.profiles // 2:05d}.Role{(args.profiles // 2) % 3}")
+    middle = SectionRef.profile(f"acct{n // 2:05d}.Role{(n // 2) % 3}")
+    text = data.decode()
+
+    def read_checked() -> None:
+        ini.parse(text).check()
 
     def one_edit() -> None:
         d = ConfigDocument.parse(data)
@@ -72,21 +82,22 @@ def main() -> int:
 
     def update_many() -> None:
         d = ConfigDocument.parse(data)
-        for i in range(0, min(args.profiles, 1500)):
+        for i in range(0, min(n, 1500)):
             d.set_values(SectionRef.profile(f"acct{i:05d}.Role{i % 3}"), {"region": "eu-central-1"})
         d.to_bytes()
 
     def configparser_read() -> None:
         cp = configparser.RawConfigParser()
-        cp.read_string(data.decode())
+        cp.read_string(text)
 
+    baseline = best(repeat, configparser_read)
     results = [
-        ("parse", best(args.repeat, lambda: ConfigDocument.parse(data))),
-        ("serialise", best(args.repeat, doc.to_bytes)),
-        ("parse + 1 key edit + serialise", best(args.repeat, one_edit)),
-        ("parse + add 1 + remove 1 + serialise", best(args.repeat, add_remove)),
-        ("parse + update 1,500 profiles + serialise", best(args.repeat, update_many)),
-        ("configparser read (reference)", best(args.repeat, configparser_read)),
+        ("ini.parse + check (the one reader)", best(repeat, read_checked)),
+        ("writer parse", best(repeat, lambda: ConfigDocument.parse(data))),
+        ("serialise", best(repeat, doc.to_bytes)),
+        ("parse + 1 key edit + serialise", best(repeat, one_edit)),
+        ("parse + add 1 + remove 1 + serialise", best(repeat, add_remove)),
+        ("parse + update 1,500 profiles + serialise", best(repeat, update_many)),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         paths = resolve_paths({"HOME": tmp})
@@ -98,10 +109,68 @@ def main() -> int:
             value = f"r{next(flip)}-x-1"
             edit_config(paths, lambda d: d.set_values(middle, {"region": value}))
 
-        results.append(("edit_config on disk (lock, read, edit, backup, fsync, rename)", best(args.repeat, cycle)))
+        def listing() -> None:
+            sso_profiles(load_config(paths, check=True))
+
+        results.append(("one parse and one write: edit_config on disk", best(repeat, cycle)))
+        results.append(("load_config + resolve every profile (list)", best(repeat, listing)))
+    results.append(("configparser read (baseline)", baseline))
     width = max(len(name) for name, _ in results)
     for name, seconds in results:
-        print(f"  {name:<{width}}  {seconds * 1000:8.1f} ms")
+        print(f"  {name:<{width}}  {seconds * 1000:8.1f} ms   {seconds / baseline:5.2f}x configparser")
+
+
+def commands(n: int) -> None:
+    """``list --json`` and a non-interactive ``configure`` with N profiles, as a user runs them."""
+    from _util import isolated_env, ssoenv_cmd, temp_home, time_command
+
+    from ssoenv.emulator import Emulator, EmulatorConfig
+
+    home = temp_home()
+    emu = Emulator(EmulatorConfig(port=0, approve="preapproved"))
+    emu.start()
+    try:
+        config = home / ".aws" / "config"
+        config.write_bytes(make_config(n))
+        env = isolated_env(home, emu.env())
+        exe = ssoenv_cmd()
+        subprocess.run(
+            [*exe, "login", "--sso-session", "corp", "--use-device-code", "--no-browser"],
+            env=env,
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
+        base = time_command([sys.executable, "-c", "pass"], env, runs=5, warmup=1)
+        list_s = time_command([*exe, "list", "--json"], env, runs=3, warmup=1)
+        flip = iter(range(10**9))
+
+        def configure() -> float:
+            argv = [*exe, "configure", "--profile", "bench-new", "--sso-session", "corp"]
+            argv += ["--account-id", "111111111111", "--role-name", "AdministratorAccess"]
+            argv += ["--region", f"eu-west-{next(flip) % 3 + 1}", "--output", "json"]
+            start = time.perf_counter()
+            subprocess.run(argv, env=env, check=True, stdin=subprocess.DEVNULL, capture_output=True)
+            return time.perf_counter() - start
+
+        configure()  # first run creates the profile (and notes the checked file)
+        configure_s = sorted(configure() for _ in range(3))[1]
+        print(f"  `ssoenv list --json`                        {list_s * 1000:8.1f} ms")
+        print(f"  (python -c pass                             {base * 1000:8.1f} ms)")
+        print(f"  `ssoenv configure` (one profile rewritten) {configure_s * 1000:8.1f} ms")
+    finally:
+        emu.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profiles", type=int, nargs="+", default=[10_000, 80_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-commands", action="store_true", help="only the in-process measurements")
+    args = parser.parse_args()
+    for n in args.profiles:
+        measure(n, args.repeat)
+        if not args.no_commands:
+            commands(n)
     return 0
 
 

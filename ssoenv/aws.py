@@ -26,7 +26,10 @@ _NO_CREDENTIALS = {"aws_access_key_id": "ssoenv-unsigned", "aws_secret_access_ke
 def _botocore_session(profile: str | None) -> Any:
     import botocore.session
 
+    from ssoenv.config import preload_botocore
+
     session = botocore.session.get_session()
+    preload_botocore(session)  # the config as ssoenv read it: a big file is not parsed again
     if profile is not None and profile in session.available_profiles:
         session.set_config_variable("profile", profile)
     else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ssoenv import ini
 from ssoenv.errors import ConfigError, ProfileNotFound
@@ -194,6 +194,10 @@ class Sections(Mapping[str, Section]):
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self._file.find(self._kind, name) is not None
 
+    def get(self, name: str, default: Section | None = None) -> Section | None:  # type: ignore[override]
+        section = self._file.find(self._kind, name)
+        return default if section is None else section
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._file.groups().get(self._kind, {}))
 
@@ -212,6 +216,7 @@ class AwsConfig:
         self.services: Mapping[str, Section] = {}
         self.credentials: Mapping[str, Section] = {}
         self._files: list[_File] = []
+        self._sessions: dict[str, SsoSession] = {}  # session_by_name's answers
 
     def check(self) -> None:
         """Raise ConfigError (file:line) when botocore would refuse either file."""
@@ -236,6 +241,27 @@ class AwsConfig:
                 return value
         section = self.profiles.get(profile)
         return section.get(key) if section is not None else None
+
+    def full_config(self) -> dict[str, Any]:
+        """Exactly what ``botocore.session.Session().full_config`` is for these two files (the
+        oracle test compares them), so a botocore session can be given it instead of reading
+        a big file again (:func:`preload_botocore`)."""
+        out: dict[str, Any] = {"profiles": {}}
+        if self._files and not self._files[0].credentials_file:
+            config = self._files[0]
+            groups = config.groups()
+            for header, block in groups["other"].items():
+                out[header] = dict(config.section(config.full(), block, "other", header).values)
+            out["profiles"] = {name: dict(self.profiles[name].values) for name in groups["profile"]}
+            out["sso_sessions"] = {name: dict(self.sso_sessions[name].values) for name in groups["sso-session"]}
+            out["services"] = {name: dict(self.services[name].values) for name in groups["services"]}
+        for name in self.credentials:
+            values = self.credentials[name].values
+            if name in out["profiles"]:
+                out["profiles"][name].update(values)
+            else:
+                out["profiles"][name] = dict(values)
+        return out
 
     def raw_profile(self, name: str) -> RawProfile:
         """Every key of one profile (SSO or not) as botocore merges the two files, with file:line
@@ -327,9 +353,10 @@ def _certify(paths: Paths, file: Path, data: bytes) -> None:
         atomic_write(_stamp_path(paths, file), _stamp(data).encode())
 
 
-def load_config(paths: Paths, *, check: bool = True) -> AwsConfig:
+def load_config(paths: Paths, *, check: bool = True, certify: bool = True) -> AwsConfig:
     """Both files; with ``check`` (the default) a file botocore refuses raises ConfigError with
-    file:line here, before anything is looked up."""
+    file:line here, before anything is looked up. ``certify``: note a big checked file (see the
+    module docstring)."""
     cfg = AwsConfig(config_file=paths.config_file, credentials_file=paths.credentials_file)
     read = read_text(paths.config_file)
     if read is not None:
@@ -342,7 +369,7 @@ def load_config(paths: Paths, *, check: bool = True) -> AwsConfig:
         cfg.services = Sections(file, "services")
         if check and not certified:
             parsed = file.full()
-            if parsed.plain and len(data) >= STAMP_MIN:
+            if certify and parsed.plain and len(data) >= STAMP_MIN:
                 _certify(paths, paths.config_file, data)
     read = read_text(paths.credentials_file)
     if read is not None:
@@ -352,6 +379,32 @@ def load_config(paths: Paths, *, check: bool = True) -> AwsConfig:
         if check:
             file.full()
     return cfg
+
+
+def preload_botocore(session: Any) -> None:
+    """Give a botocore session the files it would read, as read here (one read of a big config
+    per command instead of two; botocore's configparser is several times slower than ini).
+
+    The files are the ones the session itself would read (its ``config_file`` and
+    ``credentials_file`` variables, expanded as botocore expands them). When ssoenv refuses them,
+    the session is left to read them itself (and fail the same way, at the error boundary).
+    """
+    import os
+
+    def expand(name: str) -> Path:
+        return Path(os.path.expanduser(os.path.expandvars(str(session.get_config_variable(name)))))
+
+    paths = Paths(
+        home=Path(os.path.expanduser("~")),
+        config_file=expand("config_file"),
+        credentials_file=expand("credentials_file"),
+    )
+    try:
+        cfg = load_config(paths, certify=False)
+        full = cfg.full_config()
+    except ConfigError:
+        return
+    session._config = full
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,6 +474,13 @@ def _is_vanity(start_url: str | None) -> bool:
 
 
 def session_by_name(cfg: AwsConfig, name: str) -> SsoSession:
+    known = cfg._sessions.get(name)
+    if known is None:
+        known = cfg._sessions[name] = _session_by_name(cfg, name)
+    return known
+
+
+def _session_by_name(cfg: AwsConfig, name: str) -> SsoSession:
     section = cfg.sso_sessions.get(name)
     if section is None:
         known = ", ".join(sorted(cfg.sso_sessions)) or "none"
@@ -435,14 +495,17 @@ def session_by_name(cfg: AwsConfig, name: str) -> SsoSession:
             f"[sso-session {name}] ({section.where()}) is missing required configuration: " + ", ".join(missing),
             hint="run `ssoenv configure` or add the keys",
         )
-    raw_region = section.get("sso_region")
+    region = section.get("sso_region") or ""
+    if region and not _REGION_RE.match(region):
+        check_sso_region(region, section.where("sso_region"))
+    port = section.get("ssoenv_callback_port")
     return SsoSession(
         name=name,
         start_url=section.get("sso_start_url") or "",
         # a vanity start URL without sso_region: "" until the login derives it (ssoenv.starturl)
-        region=check_sso_region(raw_region, section.where("sso_region")) if raw_region else "",
+        region=region,
         scopes=_parse_scopes(section.get("sso_registration_scopes")),
-        callback_port=_parse_port(section.get("ssoenv_callback_port"), section.where("ssoenv_callback_port")),
+        callback_port=None if port is None else _parse_port(port, section.where("ssoenv_callback_port")),
     )
 
 

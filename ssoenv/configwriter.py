@@ -263,7 +263,9 @@ class ConfigDocument:
         return self.text().encode("utf-8")
 
     def copy(self) -> ConfigDocument:
-        return ConfigDocument.parse(self.text(), path=self.path)
+        """An independent copy (same structure, nothing read again)."""
+        sections = [Section(s.header_line, s.raw_name, s.ref, list(s.lines)) for s in self.sections]
+        return ConfigDocument(list(self.preamble), sections, self.newline, self.path)
 
     def where(self, ref: SectionRef, key: str | None = None) -> str:
         """``file:line`` of a section (or of one of its keys) as the file is now, for messages."""
@@ -609,7 +611,7 @@ def edit_config(
         with file_lock(paths.config_lock, timeout=lock_timeout):
             for _attempt in range(_MAX_ATTEMPTS):
                 before = _read(target)
-                doc = ConfigDocument.parse(before or b"", path=config)
+                doc = _document(before or b"", config)
                 result = edit(doc)
                 after = doc.to_bytes()
                 if before is not None and after == before:
@@ -632,10 +634,24 @@ def edit_config(
     )
 
 
+_last_read: tuple[bytes, ConfigDocument] | None = None
+
+
+def _document(data: bytes, path: Path) -> ConfigDocument:
+    """``ConfigDocument.parse(data)``; the same bytes read again (``read_document`` then
+    ``edit_config`` under the lock) are not parsed twice: a copy of the last document is given."""
+    global _last_read
+    if _last_read is not None and _last_read[0] == data and _last_read[1].path == path:
+        return _last_read[1].copy()
+    doc = ConfigDocument.parse(data, path=path)
+    _last_read = (data, doc.copy())
+    return doc
+
+
 def read_document(paths: Paths) -> tuple[ConfigDocument, bytes | None]:
     """The current document (no lock: for planning and showing; writes go through edit_config)."""
     data = _read(_target(paths.config_file))
-    return ConfigDocument.parse(data or b"", path=paths.config_file), data
+    return _document(data or b"", paths.config_file), data
 
 
 def unified_diff(before: bytes | None, after: bytes, *, path: str) -> str:

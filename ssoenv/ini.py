@@ -73,27 +73,32 @@ def classify(header: str) -> tuple[str, str] | None:
     """What a config-file section header (the text between the brackets) names for botocore:
     ``(kind, name)`` with kind ``profile``, ``sso-session``, ``services`` or ``other`` (name =
     the header), or None when botocore drops the section."""
-    for kind in KINDS:
-        if header.startswith(kind):
-            # the common "[profile NAME]": one space, then a name without blanks, quotes, escapes
-            name = header[len(kind) + 1 :]
-            if (
-                header[len(kind) : len(kind) + 1] == " "
-                and name
-                and " " not in name
-                and "\t" not in name
-                and '"' not in name
-                and "'" not in name
-                and "\\" not in name
-            ):
-                return (kind, name)
-            parts = words(header)
-            if parts is None or len(parts) != 2:
-                return None
-            return (kind, parts[1])
-    if header == "default":
+    if header.startswith("profile"):
+        kind = "profile"
+    elif header.startswith("sso-session"):
+        kind = "sso-session"
+    elif header.startswith("services"):
+        kind = "services"
+    elif header == "default":
         return ("profile", "default")
-    return ("other", header)
+    else:
+        return ("other", header)
+    # the common "[profile NAME]": one space, then a name without blanks, quotes or escapes
+    name = header[len(kind) + 1 :]
+    if (
+        header[len(kind) : len(kind) + 1] == " "
+        and name
+        and " " not in name
+        and "\t" not in name
+        and '"' not in name
+        and "'" not in name
+        and "\\" not in name
+    ):
+        return (kind, name)
+    parts = words(header)
+    if parts is None or len(parts) != 2:
+        return None
+    return (kind, parts[1])
 
 
 class Block:
@@ -171,9 +176,10 @@ class Ini:
     no quotes or backslashes in headers, no ``[DEFAULT]`` (see ``config._TargetedIndex``).
     """
 
-    __slots__ = ("blocks", "defaults", "lines", "plain", "sections")
+    __slots__ = ("blocks", "checked", "defaults", "lines", "plain", "sections")
 
     def __init__(self, lines: list[str]) -> None:
+        self.checked = False
         self.lines = lines
         self.blocks: list[Block] = []
         self.sections: dict[str, Block] = {}
@@ -196,6 +202,8 @@ class Ini:
         """Raise :class:`IniError` where botocore would fail building the sections' values: a value
         that starts on the next line (``s3 =`` + indented lines) whose lines are not all
         ``key = value``; ``[DEFAULT]``'s keys count for the sections that lack them."""
+        if self.checked:
+            return
         defaults = self.defaults
         if defaults is not None and defaults.more and self.sections:
             for key in defaults.more:
@@ -205,6 +213,7 @@ class Ini:
             if block.more:
                 for key in block.more:
                     _check_nested(block, key)
+        self.checked = True
 
 
 def _check_nested(block: Block, key: str) -> None:
@@ -214,12 +223,27 @@ def _check_nested(block: Block, key: str) -> None:
             nested(value, block.at[key] + 1, key)
 
 
+_last: list[tuple[str, Ini]] = []  # the last whole file read (the writer and the reader share it)
+
+
 def parse(text: str, *, base: int = 0) -> Ini:
     """Parse ``text`` with configparser's strict rules; raise :class:`IniError` for what it refuses.
 
     ``base`` is the line index of the text's first line in its file (for a part of a file that
-    starts at a header line: line numbers then count from the start of the file).
+    starts at a header line: line numbers then count from the start of the file). The same
+    whole text read again in one process (``configure`` reads it for its plan and for the
+    botocore session) is not parsed twice: an :class:`Ini` is never changed once made.
     """
+    if base == 0 and len(text) > 4096:
+        if _last and _last[0][0] == text:
+            return _last[0][1]
+        parsed = _parse(text, 0)
+        _last[:] = [(text, parsed)]
+        return parsed
+    return _parse(text, base)
+
+
+def _parse(text: str, base: int) -> Ini:
     lines = split_lines(text)
     plain = not ("\r" in text and text.count("\r") != text.count("\r\n"))
     ini = Ini(lines)

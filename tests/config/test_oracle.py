@@ -31,15 +31,23 @@ from tests.configwriter.corpus import CORPUS, REFUSED
 Views = dict[str, dict[str, dict[str, Any]]]
 
 
-def botocore_view(config: Path, credentials: Path) -> Views | Exception:
-    """What botocore reads (never the real ~/.aws: both files are set on the session)."""
+def botocore_full(config: Path, credentials: Path) -> dict[str, Any] | Exception:
+    """botocore's full_config (never the real ~/.aws: both files are set on the session)."""
     session = botocore.session.Session()
     session.set_config_variable("config_file", str(config))
     session.set_config_variable("credentials_file", str(credentials))
     try:
-        full = session.full_config
+        full: dict[str, Any] = session.full_config
     except Exception as exc:  # ConfigParseError (UnicodeDecodeError inside)
         return exc
+    return full
+
+
+def botocore_view(config: Path, credentials: Path) -> Views | Exception:
+    """What botocore reads: its profiles, sso-sessions and services."""
+    full = botocore_full(config, credentials)
+    if isinstance(full, Exception):
+        return full
     return {
         "profile": full["profiles"],
         "sso-session": full.get("sso_sessions", {}),
@@ -87,6 +95,8 @@ def check_against_botocore(tmp: Path, config: bytes, credentials: bytes | None =
     cfg = load_config(resolve_paths(env))
     got = ssoenv_view(cfg)
     assert got == expected
+    # the whole of it, which ssoenv hands to the botocore sessions of its network calls
+    assert cfg.full_config() == botocore_full(cfg_path, creds_path)
     check_agreement(config, cfg)
     return got
 
@@ -284,3 +294,22 @@ def test_big_file_is_certified_and_then_searched(tmp_path: Path) -> None:
     cfg_path.write_bytes(body.encode() + b"[profile p1]\n")
     with pytest.raises(ConfigError, match=rf"^{cfg_path}:12001: duplicate section"):
         load_config(paths)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS)[:8])
+def test_preloaded_botocore_session_reads_what_it_would_read_itself(tmp_path: Path, name: str) -> None:
+    from ssoenv.config import preload_botocore
+
+    cfg_path, creds_path, _ = files(tmp_path, CORPUS[name], b"[extra]\nregion = x\n")
+
+    def session() -> Any:
+        s = botocore.session.Session()
+        s.set_config_variable("config_file", str(cfg_path))
+        s.set_config_variable("credentials_file", str(creds_path))
+        return s
+
+    preloaded = session()
+    preload_botocore(preloaded)
+    assert preloaded._config is not None  # given, not read
+    assert preloaded.full_config == session().full_config
+    assert preloaded.available_profiles == session().available_profiles
