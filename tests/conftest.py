@@ -116,8 +116,8 @@ class Sandbox:
         (pytest-timeout bounds the rest). ``clock`` replaces the real clock (in-process only).
         """
         full_env = {**self.env, **(env or {})}
-        if process is None:
-            process = needs_a_process(args, full_env)
+        if process is None:  # a clock can only be injected in-process
+            process = clock is None and needs_a_process(args, full_env)
         if not process:
             proc = run_cli(args, env=full_env, cwd=self.home, input=input, clock=clock)
         else:
