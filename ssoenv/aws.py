@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from ssoenv.errors import MalformedAnswer as MalformedAnswer  # re-exported; defined in errors.py with every error
 from ssoenv.errors import ServiceError
 from ssoenv.log import debug
 from ssoenv.retry import CONNECT_TIMEOUT, READ_TIMEOUT
@@ -244,18 +245,6 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "AssumeRole": ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"),  # XML: by element name
     "GetSigninToken": ("SigninToken",),
 }
-
-
-class MalformedAnswer(ServiceError):
-    """The service (or something in the way) answered with something that is not its answer."""
-
-    def __init__(self, operation: str, status: int, what: str) -> None:
-        super().__init__(
-            f"{operation} failed: HTTP {status}, {what}",
-            hint="try again; if it persists, check your network and proxy",
-        )
-        self.operation = operation
-        self.status = status
 
 
 def answer_problem(operation: str, protocol: str, status: int, headers: Any, body: bytes) -> str | None:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Final, Generic, TypeVar
 
 from ssoenv import ini
+from ssoenv.errors import ConfigChanged as ConfigChanged  # re-exported; defined in errors.py with every error
 from ssoenv.errors import ConfigError
 from ssoenv.fsutil import PRIVATE_FILE_MODE, atomic_write, file_lock, read_bytes_or_none
 from ssoenv.paths import Paths
@@ -502,10 +503,6 @@ def _replace_value(line: str, value: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Safe writing
-
-
-class ConfigChanged(ConfigError):
-    """The file changed in a way that invalidates what the user confirmed; nothing was written."""
 
 
 @dataclass(frozen=True)

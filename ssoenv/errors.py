@@ -47,6 +47,10 @@ class ProfileNotFound(ConfigError):
     """The named profile does not exist in the config file."""
 
 
+class ConfigChanged(ConfigError):
+    """The file changed in a way that invalidates what the user confirmed; nothing was written."""
+
+
 class UsageError(SsoenvError):
     """A command was called in a way that cannot work (bad option value, no terminal, ...)."""
 
@@ -61,6 +65,10 @@ class LoginRequired(SsoenvError):
     """There is no valid token and ssoenv may not (or cannot) start a login."""
 
     exit_code = EXIT_LOGIN_REQUIRED
+
+
+class MfaRequired(LoginRequired):
+    """A role-chain hop needs an MFA code and nobody is there to type it."""
 
 
 class LoginFailed(SsoenvError):
@@ -81,6 +89,22 @@ class ServiceError(SsoenvError):
     exit_code = EXIT_SERVICE
 
 
+class OutOfTime(ServiceError):
+    """The time budget was spent before a call could be attempted."""
+
+
+class MalformedAnswer(ServiceError):
+    """The service (or something in the way) answered with something that is not its answer."""
+
+    def __init__(self, operation: str, status: int, what: str) -> None:
+        super().__init__(
+            f"{operation} failed: HTTP {status}, {what}",
+            hint="try again; if it persists, check your network and proxy",
+        )
+        self.operation = operation
+        self.status = status
+
+
 class CommandNotFound(SsoenvError):
     """``ssoenv exec``: the command to run is not on PATH."""
 
@@ -91,6 +115,10 @@ class CommandNotExecutable(SsoenvError):
     """``ssoenv exec``: the command exists but cannot be executed (permissions, format)."""
 
     exit_code = EXIT_NOT_EXECUTABLE
+
+
+class DemoStepFailed(SsoenvError):
+    """A step of ``ssoenv demo`` did not do what the tour shows."""
 
 
 class Interrupted(SsoenvError):

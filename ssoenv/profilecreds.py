@@ -24,6 +24,7 @@ from ssoenv.chain import AnyProfile, ChainedProfile, RoleHop, resolve_any
 from ssoenv.config import AwsConfig
 from ssoenv.credentials import Access
 from ssoenv.errors import LoginRequired
+from ssoenv.errors import MfaRequired as MfaRequired  # re-exported; defined in errors.py with every error
 from ssoenv.paths import Paths
 
 if TYPE_CHECKING:
@@ -32,10 +33,6 @@ if TYPE_CHECKING:
 MfaPrompt = Callable[[str], str]
 
 resolve = resolve_any
-
-
-class MfaRequired(LoginRequired):
-    """A hop needs an MFA code and nobody is there to type it (exit 4)."""
 
 
 def _fresh(creds: RoleCredentials | None, freshness: timedelta) -> RoleCredentials | None:

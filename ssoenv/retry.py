@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Final, TypeVar
 
-from ssoenv.errors import ServiceError
+from ssoenv.errors import OutOfTime as OutOfTime  # re-exported; defined in errors.py with every error
 from ssoenv.log import debug
 
 CONNECT_TIMEOUT: Final = 2.0
@@ -49,10 +49,6 @@ def total_deadline() -> float | None:
     import ssoenv
 
     return ssoenv.STARTED + seconds
-
-
-class OutOfTime(ServiceError):
-    """The time budget was spent before a call could be attempted."""
 
 
 def attempts(

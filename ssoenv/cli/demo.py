@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from ssoenv.errors import SsoenvError
+from ssoenv.errors import DemoStepFailed
 
 DEMO_CONFIG = """\
 # written by `ssoenv demo` in a temporary HOME
@@ -48,10 +48,6 @@ def _step(title: str) -> None:
 
 def _show_command(args: list[str]) -> None:
     click.secho("  $ ssoenv " + " ".join(args), fg="bright_black", err=True)
-
-
-class DemoStepFailed(SsoenvError):
-    pass
 
 
 def _run(args: list[str], env: dict[str, str], *, capture: bool = False) -> str:

@@ -32,6 +32,8 @@ def test_every_error_class_has_its_exit_code_in_readme_and_hacking() -> None:
         if ".emulator" not in info.name and info.name != "ssoenv.__main__":
             importlib.import_module(info.name)
     classes = _all_subclasses(SsoenvError) | {SsoenvError}
+    elsewhere = sorted(f"{c.__module__}.{c.__name__}" for c in classes if c.__module__ != "ssoenv.errors")
+    assert not elsewhere, "define every error class in ssoenv/errors.py"
     codes = {cls.exit_code for cls in classes}
     assert {126, 127} <= codes  # exec's, since they moved into errors.py
     readme = _documented((ROOT / "README.md").read_text(), "**Exit codes:**")
