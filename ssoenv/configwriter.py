@@ -655,13 +655,16 @@ def unified_diff(before: bytes | None, after: bytes, *, path: str) -> str:
     """A unified diff for people (``--dry-run``); line endings shown as ``\\n``."""
     import difflib
 
-    old = (before or b"").decode("utf-8", "replace").splitlines(keepends=True)
-    new = after.decode("utf-8", "replace").splitlines(keepends=True)
+    # lines end where botocore ends them (not at VT, FF, NEL, U+2028, ... as str.splitlines does)
+    old = _LINE_RE.findall((before or b"").decode("utf-8", "replace"))
+    new = _LINE_RE.findall(after.decode("utf-8", "replace"))
     lines = difflib.unified_diff(old, new, fromfile=f"a/{path}", tofile=f"b/{path}")
     out: list[str] = []
     for line in lines:
         if line.endswith("\r\n"):
             line = line[:-2] + "\n"
+        elif line.endswith("\r"):
+            line = line[:-1] + "\n"
         elif not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
         out.append(line)
