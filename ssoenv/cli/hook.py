@@ -3,6 +3,8 @@ and ``ssoenv _refresh``, the hook's background refresh."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ssoenv.errors import UsageError
@@ -66,7 +68,6 @@ def refresh_main(args: list[str]) -> int:
     import os
     import signal
     import threading
-    from pathlib import Path
 
     from ssoenv.fsutil import atomic_write
     from ssoenv.shells.base import runtime_dir
@@ -108,6 +109,23 @@ def refresh_main(args: list[str]) -> int:
     status = rc if isinstance(rc, int) else 1
     code = str(result.get("code", "")) if status == 0 else ""
     atomic_write(path, (code + _STATUS_LINE[shell].format(status)).encode("utf-8"))
+    _forget_dead_shells(path)
     if worker.is_alive():
         os._exit(0)  # a stalled request must not keep the process alive
     return 0
+
+
+def _forget_dead_shells(written: Path) -> None:
+    """Remove the hand-off files of shells that are gone (they may hold credentials nobody reads)."""
+    import os
+
+    for entry in written.parent.glob("refresh-*"):
+        pid = entry.name.removeprefix("refresh-").split(".", 1)[0]
+        if entry == written or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            entry.unlink(missing_ok=True)
+        except OSError:
+            continue  # alive (another user's pid cannot be here: the folder is ours)

@@ -354,3 +354,16 @@ def test_background_refresh_gives_up_within_its_budget(shell: str, sandbox: Any)
     sandbox.emulator.set_latency(0)
     assert out.returncode == 0 and out.stdout == out.stderr == ""
     assert target.read_text() == {"bash": "_ssoenv_bg_rc=124\n", "fish": "set -g _ssoenv_bg_rc 124\n"}[shell]
+
+
+def test_background_refresh_forgets_the_files_of_dead_shells(sandbox: Any) -> None:
+    import os
+
+    folder = sandbox.home / ".aws" / "sso" / "ssoenv-run"
+    folder.mkdir(parents=True, mode=0o700)
+    dead = next(pid for pid in range(4_000_000, 3_000_000, -1) if not os.path.exists(f"/proc/{pid}"))
+    (folder / f"refresh-{dead}.zsh").write_text("export AWS_SECRET_ACCESS_KEY=old\n")
+    (folder / f"refresh-{os.getpid()}.zsh").write_text("")
+    out = sandbox.run(["_refresh", "zsh", str(folder / "refresh-1.zsh"), "nosuch"], process=True)
+    assert out.returncode == 0
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f"refresh-{os.getpid()}.zsh", "refresh-1.zsh"])
