@@ -138,6 +138,7 @@ VERBS: Final[dict[str, Verb]] = {
             Opt(("--port",), ""),
             Opt(("--host",), ""),
             Opt(("--shell",), "dialect"),
+            Opt(("--region",), ""),
             Opt(("--foreground",)),
             Opt(("-v", "--verbose")),
             NO_LOGIN,

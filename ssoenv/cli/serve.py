@@ -39,6 +39,7 @@ def _refuse_terminal(profile: str) -> None:
     help="Address to listen on. Anything but loopback lets other machines ask (ssoenv warns).",
 )
 @click.option("--shell", "shell", metavar="SHELL", help=SHELL_HELP)
+@click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
 @click.option("--foreground", is_flag=True, help="Stay attached until SIGTERM/SIGINT (default: background).")
 @click.option("-v", "--verbose", is_flag=True, help="Log each issuance (time, expiry; never a secret) on stderr.")
 @click.option("--no-login", is_flag=True, help="Never start a login now (the endpoint itself never does).")
@@ -48,6 +49,7 @@ def serve_command(
     port: int,
     host: str,
     shell: str | None,
+    region: str | None,
     foreground: bool,
     verbose: bool,
     no_login: bool,
@@ -86,7 +88,7 @@ def serve_command(
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     endpoint = server.add(ProfileSource(ctx.paths, resolved))
-    code = dialect.render(use_changes(os.environ, activation(resolved, None, endpoint=endpoint)))
+    code = dialect.render(use_changes(os.environ, activation(resolved, None, region=region, endpoint=endpoint)))
     click.echo(code, nl=not code.endswith("\n"))
     sys.stdout.flush()
     if foreground:
