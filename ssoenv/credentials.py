@@ -50,14 +50,12 @@ def token_state(paths: Paths, session: SsoSession) -> tuple[str, Token | None]:
     return "expired", token
 
 
-def _login_hint(session: SsoSession, access: Access, *, force: bool = False) -> str:
-    # --force: the cached token still looks valid (the portal revoked it), so a plain login would skip
-    command = f"{access.login_command} --force" if force else access.login_command
+def _login_hint(session: SsoSession, access: Access) -> str:
     if access.profile:
-        return f"run `{command} {access.profile}`"
+        return f"run `{access.login_command} {access.profile}`"
     if session.name:
-        return f"run `{command} --sso-session {session.name}`"
-    return f"run `{command}`"
+        return f"run `{access.login_command} --sso-session {session.name}`"
+    return f"run `{access.login_command}`"
 
 
 def with_region(paths: Paths, session: SsoSession) -> SsoSession:
@@ -220,7 +218,7 @@ class SignedIn:
         except LoginRequired as exc:
             cache.mark_rejected(self.paths, self.session, self.token)  # unusable everywhere from now on
             if not self.access.interactive:
-                hint = self.access.relogin_hint or _login_hint(self.session, self.access, force=self.token.is_valid())
+                hint = self.access.relogin_hint or _login_hint(self.session, self.access)
                 raise LoginRequired(exc.message, hint=hint) from exc
             debug("the portal rejected the token (%s); logging in again", exc.message)
             self.token = login_now(self.paths, self.session, self.access, environ=self.environ)

@@ -32,10 +32,9 @@ import secrets
 import socket
 import sys
 import threading
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NamedTuple, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 from urllib.parse import quote, urlsplit
 
 from ssoenv.cache import RoleCredentials, format_timestamp, now
@@ -256,19 +255,13 @@ class _Handler(BaseHTTPRequestHandler):
             owner.log.failed(name, f"internal error: {exc!r}")
             self._answer(500, {"code": "InternalError", "message": f"ssoenv: internal error: {exc!r}"})
             return
-        owner.issued(name, creds)
+        owner.log.issued(name, creds)
         self._answer(200, credentials_document(creds))
 
     def _not_allowed(self) -> None:
         self._answer(405, {"code": "MethodNotAllowed", "message": "ssoenv: only GET is supported"})
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _not_allowed
-
-
-class Issuance(NamedTuple):
-    at: datetime
-    profile: str
-    expiration: datetime
 
 
 class CredentialServer:
@@ -283,8 +276,6 @@ class CredentialServer:
         self.host = host
         self.log = log or Log()
         self.routes: dict[str, _Route] = {}
-        self.issuances = 0
-        self.on_issue: Callable[[Issuance], None] | None = None
         self._http = _HTTPServer((host, port), self, family)
         self._thread: threading.Thread | None = None
 
@@ -308,12 +299,6 @@ class CredentialServer:
         secret = token or new_token()
         self.routes[path] = _Route(source, secret)
         return LiveEndpoint(self.base_url() + path, secret)
-
-    def issued(self, name: str, creds: RoleCredentials) -> None:
-        self.issuances += 1
-        self.log.issued(name, creds)
-        if self.on_issue is not None:
-            self.on_issue(Issuance(now(), name, creds.expiration))
 
     def start(self) -> CredentialServer:
         """Serve in a background (daemon) thread."""

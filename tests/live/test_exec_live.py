@@ -147,8 +147,8 @@ def test_aws_cli_v1_child_across_three_lifetimes_then_session_end_and_login(logg
         assert ended["rc"] != 0
         lines = [line for line in ended["err"].splitlines() if line.strip()]
         assert len(lines) == 1, ended["err"]  # one clear line
-        assert "run `ssoenv login --force dev`" in lines[0]
-        assert logged_in.run(["login", "--force", "dev"], env={"BROWSER": BROWSER}).returncode == 0
+        assert "run `ssoenv login dev`" in lines[0]
+        assert logged_in.run(["login", "dev"], env={"BROWSER": BROWSER}).returncode == 0
         child.stdin.write("\n")
         child.stdin.flush()
         healed = json.loads(child.stdout.readline())

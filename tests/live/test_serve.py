@@ -116,9 +116,9 @@ def test_session_ended_then_login_elsewhere_heals_the_next_request(served: Serve
     emu.revoke_all_tokens()
     status, body = get(ep.uri, ep.token)
     assert status == 403 and body["code"] == "LoginRequired"
-    # the cached token still looks valid (the portal revoked it): the hint says --force
-    assert "\n" not in body["message"] and "run `ssoenv login --force dev`" in body["message"]
-    assert logged_in.run(["login", "--force", "dev"], env={"BROWSER": BROWSER}).returncode == 0
+    # the token is marked as rejected: a plain login replaces it
+    assert "\n" not in body["message"] and "run `ssoenv login dev`" in body["message"]
+    assert logged_in.run(["login", "dev"], env={"BROWSER": BROWSER}).returncode == 0
     status, body = get(ep.uri, ep.token)
     assert status == 200 and body["AccessKeyId"].startswith("ASIA")
 
