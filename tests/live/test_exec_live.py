@@ -265,3 +265,57 @@ def test_a_role_chain_through_the_endpoint(tmp_path: Path, emulator: Emulator) -
     proc = sb.run(["exec", "--live", "workload-deploy", "--", sys.executable, "-c", code])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("arn:aws:sts::222222222222:assumed-role/deploy/")
+
+
+def test_a_long_lived_boto3_client_heals_after_a_login_elsewhere(logged_in: Sandbox) -> None:
+    """One boto3 session for the whole run (an IDE, an agent): session ends, login, next call works."""
+    emu = logged_in.emulator
+    assert emu is not None
+    emu.config.role_ttl = 60  # botocore refreshes before every call: each one asks the endpoint
+    script = textwrap.dedent(
+        """
+        import json, sys, boto3
+        sts = boto3.Session().client("sts")
+        def call():
+            try:
+                return {"ok": sts.get_caller_identity()["Account"]}
+            except Exception as exc:
+                return {"error": str(exc)}
+        for _ in range(3):
+            print(json.dumps(call()), flush=True)
+            sys.stdin.readline()
+        """
+    )
+    child = subprocess.Popen(
+        [*SSOENV, "exec", "--live", "dev", "--", sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=logged_in.env,
+        cwd=logged_in.home,
+    )
+    assert child.stdin is not None and child.stdout is not None
+
+    def step() -> dict[str, str]:
+        answer: dict[str, str] = json.loads(child.stdout.readline())  # type: ignore[union-attr]
+        return answer
+
+    try:
+        assert step() == {"ok": "111111111111"}
+        emu.revoke_all_tokens()
+        child.stdin.write("\n")
+        child.stdin.flush()
+        error = step()["error"]
+        assert "\n" not in error and "run `ssoenv login dev`" in error
+        assert logged_in.run(["login", "dev"], env={"BROWSER": BROWSER}).returncode == 0
+        child.stdin.write("\n")
+        child.stdin.flush()
+        assert step() == {"ok": "111111111111"}
+        child.stdin.write("\n")
+        child.stdin.flush()
+        assert child.wait(30) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
