@@ -86,3 +86,37 @@ def test_bad_durations(text: str) -> None:
 def test_bad_duration_is_a_usage_error(logged_in: Sandbox) -> None:
     proc = logged_in.run(["use", "dev", "--shell", "bash", "--min-ttl", "soon"])
     assert proc.returncode == 2 and "invalid duration 'soon'" in proc.stderr and sys.executable not in proc.stderr
+
+
+def test_a_person_there_is_logged_in_now(logged_in: Sandbox) -> None:
+    """On a terminal, a session known to end too soon means a login now, not a failure mid-run."""
+    import pexpect
+
+    from ssoenv.cache import token_cache_key
+    from ssoenv.config import load_config, resolve_profile
+    from ssoenv.paths import resolve_paths
+
+    assert logged_in.run(["login", "legacy"], env={"BROWSER": BROWSER}).returncode == 0
+    session = resolve_profile(load_config(resolve_paths(logged_in.env)), "legacy").session
+    path = logged_in.sso_cache / f"{token_cache_key(session)}.json"
+    data = json.loads(path.read_text())
+    data["expiresAt"] = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path.write_text(json.dumps(data))
+    emu = logged_in.emulator
+    assert emu is not None
+    before = emu.calls("CreateToken")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ssoenv", "exec", "--min-ttl", "7h", "legacy", "--", "true"],
+        env={**logged_in.env, "BROWSER": BROWSER},
+        encoding="utf-8",
+        timeout=60,
+    )
+    child.expect("logging in to")
+    child.expect(pexpect.EOF)
+    child.wait()
+    assert child.exitstatus == 0
+    assert emu.calls("CreateToken") > before
+    assert datetime.strptime(json.loads(path.read_text())["expiresAt"], "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=timezone.utc
+    ) > datetime.now(timezone.utc) + timedelta(hours=7)
