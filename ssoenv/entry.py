@@ -15,6 +15,9 @@ from ssoenv.clock import Clock
 def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
     """``clock`` (an ``ssoenv.clock.Clock``) replaces the real one; tests of the login flows pass one."""
     ssoenv.STARTED = time.monotonic()  # the command's start: SSOENV_TIMEOUT counts from here (ssoenv.retry)
+    from ssoenv.stdio import guard
+
+    guard()  # closed stdin/stdout/stderr: /dev/null in their place, remembered
     args = sys.argv[1:] if argv is None else argv
     if sys.platform == "win32":
         # the core locks files with fcntl and the picker drives the terminal with termios

@@ -114,12 +114,13 @@ def _use(opts: dict[str, str | bool]) -> int | None:
 
     act = activation(profile, creds)
     code = dialect.render(use_changes(os.environ, act))
-    sys.stdout.write(code if code.endswith("\n") else code + "\n")
-    sys.stdout.flush()
     if not opts.get("quiet"):
         from ssoenv.ui.status import say, using_message
 
         say(using_message(act))
+    from ssoenv.stdio import write_stdout
+
+    write_stdout(code if code.endswith("\n") else code + "\n")  # last: a failure before leaves stdout empty
     return 0
 
 
@@ -132,6 +133,7 @@ def _export(opts: dict[str, str | bool]) -> int | None:
     _, creds = _cached(str(opts["profile"]))
     if creds is None:
         return None
-    sys.stdout.write(render(str(fmt), creds))
-    sys.stdout.flush()
+    from ssoenv.stdio import write_stdout
+
+    write_stdout(render(str(fmt), creds))
     return 0

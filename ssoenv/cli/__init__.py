@@ -17,6 +17,7 @@ import click
 from ssoenv import __version__
 from ssoenv.clispec import VERBS
 from ssoenv.errors import EXIT_ERROR, EXIT_INTERRUPTED, SsoenvError
+from ssoenv.stdio import write_stdout
 from ssoenv.ui.status import say
 
 if TYPE_CHECKING:
@@ -57,9 +58,27 @@ def cli() -> None:
     """
 
 
+_pending: list[str] = []
+
+
+def emit(text: str, *, nl: bool = True) -> None:
+    """Code or data for stdout, byte for byte (never ``click.echo``: it strips ANSI sequences when
+    stdout is not a terminal). Written by :func:`main` once the command has succeeded."""
+    _pending.append(text + "\n" if nl else text)
+
+
 def report(exc: SsoenvError) -> None:
     """The one place a domain error becomes text: one line on stderr."""
     say(str(exc))
+
+
+def _quiet_broken_pipe() -> None:
+    # the reader went away: nothing more can be said on stdout, and Python must not complain at exit
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoReturn:
@@ -73,8 +92,11 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoRetu
         from ssoenv.log import enable_debug
 
         enable_debug()
+    _pending.clear()
     try:
         rv: Any = cli.main(args=args, prog_name="ssoenv", standalone_mode=False, obj=runtime)
+        # stdout last: only a command that got this far prints anything there
+        write_stdout("".join(_pending))
     except SsoenvError as exc:
         if debug:
             import traceback
@@ -92,6 +114,7 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoRetu
         exc.show()
         sys.exit(exc.exit_code)
     except BrokenPipeError:
+        _quiet_broken_pipe()
         sys.exit(EXIT_ERROR)
     except Exception as exc:
         # not a domain error: a library's exception with a meaning (botocore), an OS error, or a bug

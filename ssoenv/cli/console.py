@@ -8,6 +8,7 @@ import sys
 import click
 
 from ssoenv.cache import RoleCredentials, now, parse_timestamp
+from ssoenv.cli import emit
 from ssoenv.cli.common import Context, fetch_credentials, login_options, make_access, say
 from ssoenv.errors import UsageError
 from ssoenv.loginopts import LoginOptions
@@ -58,7 +59,7 @@ def console_command(
         creds, default_region = _environment_credentials()
     url = login_url(creds, region=region or default_region, service=service)
     if print_url:
-        click.echo(url)
+        emit(url)
         return
     if not browser_usable():
         raise UsageError(

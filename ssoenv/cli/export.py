@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ssoenv.cli import emit
 from ssoenv.cli.common import Context, fetch_credentials, login_options, make_access, say
 from ssoenv.errors import UsageError
 from ssoenv.exportfmt import FORMATS, render
@@ -48,7 +49,7 @@ def export_command(
     ctx = Context.load()
     access = make_access(login, profile=profile, no_login=no_login)
     creds = fetch_credentials(ctx, profile, access)
-    click.echo(render(fmt, creds), nl=False)
+    emit(render(fmt, creds), nl=False)
 
 
 def _to_credentials_file(profile: str, name: str, no_login: bool, login: LoginOptions) -> None:

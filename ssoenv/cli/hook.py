@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ssoenv.cli import emit
 from ssoenv.errors import UsageError
 
 #: seconds the whole background refresh may take, network included; then it gives up (exit 124)
@@ -48,7 +49,7 @@ def hook_command(shell: str | None, no_completion: bool) -> None:
             hint="choose one of: " + ", ".join(HOOK_SHELLS),
         )
     script = dialect.hook(self_argv(), complete=complete_argv(), completion=not no_completion)
-    click.echo(script, nl=False)
+    emit(script, nl=False)
 
 
 command = hook_command

@@ -11,6 +11,7 @@ import click
 
 from ssoenv.cache import Token, now
 from ssoenv.chain import is_chained, resolve_chain
+from ssoenv.cli import emit
 from ssoenv.cli.common import Context, say
 from ssoenv.config import SsoProfile, SsoSession, login_session_for_profile, resolve_profile
 from ssoenv.credentials import token_state
@@ -103,7 +104,7 @@ def list_command(as_json: bool) -> None:
         for row in rows:
             row["active"] = row["profile"] == active
         # indented for people; compact (and several times faster) for pipes
-        click.echo(json.dumps(rows, indent=2 if sys.stdout.isatty() else None))
+        emit(json.dumps(rows, indent=2 if sys.stdout.isatty() else None))
         return
     if not rows:
         say(f"no profiles in {ctx.paths.config_file}; run `ssoenv configure`")
@@ -123,7 +124,7 @@ def list_command(as_json: bool) -> None:
         )
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     for r in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+        emit("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
     for row in rows:
         if row["error"]:
             say(f"{row['profile']}: {row['error']}")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ssoenv.cli import emit
 from ssoenv.cli.common import login_options, make_access, say
 from ssoenv.errors import LoginRequired, UsageError
 from ssoenv.loginopts import LoginOptions
@@ -137,7 +138,7 @@ def populate_command(
         apply_plan(preview, plan)
         after = preview.to_bytes()
         if after != (before or b""):
-            click.echo(unified_diff(before, after, path=config_name), nl=False)
+            emit(unified_diff(before, after, path=config_name), nl=False)
         say(f"dry run: {plan.summary()}; nothing written")
         return
     if plan.changes == 0:

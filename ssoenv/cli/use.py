@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ssoenv.cli import emit
 from ssoenv.cli.common import Context, login_options, make_access, say
 from ssoenv.envvars import off_changes, use_changes
 from ssoenv.errors import UsageError
@@ -114,7 +115,7 @@ def use_command(
         environ=os.environ,
     )
     code = dialect.render(use_changes(os.environ, act))
-    click.echo(code, nl=not code.endswith("\n"))
+    emit(code, nl=not code.endswith("\n"))
     warning = minttl.short_lived(act.credentials, ttl, name)
     if warning:
         say(warning)
@@ -135,7 +136,7 @@ def off_command(shell: str | None, quiet: bool) -> None:
             say("no profile is in use")
         return
     code = dialect.render(changes)
-    click.echo(code, nl=not code.endswith("\n"))
+    emit(code, nl=not code.endswith("\n"))
     if not quiet:
         say(f"stopped using {os.environ.get('SSOENV_PROFILE', 'the profile')}")
 

@@ -7,6 +7,7 @@ import os
 
 import click
 
+from ssoenv.cli import emit
 from ssoenv.cli.common import Context, fetch_credentials, login_options, make_access
 from ssoenv.identity import Keys, caller_identity
 from ssoenv.loginopts import LoginOptions
@@ -32,7 +33,7 @@ def whoami_command(profile: str | None, as_json: bool, no_login: bool, login: Lo
         keys = Keys.from_environment(os.environ)
     identity = caller_identity(keys)
     if as_json:
-        click.echo(json.dumps(identity.as_json(), indent=2))
+        emit(json.dumps(identity.as_json(), indent=2))
         return
     left = identity.seconds_left
     if identity.expiration is None or left is None:
@@ -48,7 +49,7 @@ def whoami_command(profile: str | None, as_json: bool, no_login: bool, login: Lo
         ("expires", expires),
     ]
     for key, value in rows:
-        click.echo(f"{key:>8}  {value}")
+        emit(f"{key:>8}  {value}")
 
 
 command = whoami_command
