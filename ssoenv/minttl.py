@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ssoenv import cache
 from ssoenv.cache import FRESHNESS, RoleCredentials, now
 from ssoenv.chain import AnyProfile
-from ssoenv.config import SsoSession
+from ssoenv.config import AwsConfig, SsoSession
 from ssoenv.credentials import Access, login_now
 from ssoenv.errors import LoginRequired, UsageError
 from ssoenv.paths import Paths
@@ -113,6 +113,19 @@ def ensure_session(
         f"sooner than --min-ttl {format_duration(min_ttl.total_seconds())}",
         hint=f"run `{access.login_command}{who}` first",
     )
+
+
+def served(cfg: AwsConfig, name: str) -> bool:
+    """Whether ``name`` is an SSO profile or a role chain (what --min-ttl checks and --live serves).
+
+    Other kinds (static keys, credential_process) have no lifetime ssoenv controls; a missing
+    profile counts as served, so the normal path reports it.
+    """
+    from ssoenv import keyprofiles
+
+    if name not in cfg.profiles and name not in cfg.credentials:
+        return True
+    return keyprofiles.kind(cfg, name) in ("sso", "chained")
 
 
 def prepare(

@@ -47,7 +47,12 @@ def _prepare(
     ctx = Context.load()
     access = make_access(login, profile=profile, no_login=no_login)
     force = False
-    if ttl is not None or live:
+    if live and not minttl.served(ctx.config, profile):
+        raise UsageError(
+            f"--live serves SSO profiles and role chains; {profile!r} is neither",
+            hint=f"run `ssoenv exec {profile} -- ...` without --live",
+        )
+    if (ttl is not None or live) and minttl.served(ctx.config, profile):
         resolved = ctx.profile(profile)  # an SSO profile or a role chain
         force = minttl.prepare(ctx.paths, resolved, access, ttl, live=live, environ=os.environ)
     if not live:

@@ -101,7 +101,7 @@ def use_command(
     from ssoenv.profilecreds import activation_for
 
     ttl = minttl.parse_duration(min_ttl) if min_ttl is not None else None
-    if ttl is not None:
+    if ttl is not None and minttl.served(ctx.config, name):
         refresh = minttl.prepare(ctx.paths, ctx.profile(name), access, ttl, environ=os.environ) or refresh
 
     act = activation_for(

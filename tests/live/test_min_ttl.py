@@ -120,3 +120,13 @@ def test_a_person_there_is_logged_in_now(logged_in: Sandbox) -> None:
     assert datetime.strptime(json.loads(path.read_text())["expiresAt"], "%Y-%m-%dT%H:%M:%SZ").replace(
         tzinfo=timezone.utc
     ) > datetime.now(timezone.utc) + timedelta(hours=7)
+
+
+def test_static_keys_have_no_lifetime_to_check_and_no_live_endpoint(logged_in: Sandbox) -> None:
+    with logged_in.config_file.open("a") as f:
+        f.write("\n[profile keys]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n")
+    ok = logged_in.run(["exec", "--min-ttl", "9h", "keys", "--", "true"])
+    assert ok.returncode == 0, ok.stderr
+    assert logged_in.run(["use", "keys", "--shell", "bash", "--min-ttl", "9h"]).returncode == 0
+    live = logged_in.run(["exec", "--live", "keys", "--", "true"])
+    assert live.returncode == 2 and "--live serves SSO profiles and role chains" in live.stderr
