@@ -86,11 +86,27 @@ def scan_config(text: str, kind: str = "profile") -> list[str]:
 
 
 def read_names(environ: Mapping[str, str], kind: str = "profile") -> list[str]:
+    """The names in the config file. A big file that ``use``/``list`` noted as read without
+    fault (``ini.stamp``) is scanned by its header lines only, else it is read in full."""
+    from ssoenv import ini
+
+    path = config_path(environ)
     try:
-        with open(config_path(environ), encoding="utf-8", newline="") as fh:
-            text = fh.read()
+        with open(path, "rb") as fh:
+            data = fh.read()
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return []
+    if len(data) >= ini.STAMP_MIN:
+        home = environ.get("HOME") or os.path.expanduser("~")
+        note = os.path.join(home, ".aws", "sso", "ssoenv-locks", ini.stamp_name(path))
+        try:
+            with open(note, encoding="utf-8") as fh:
+                noted = fh.read() == ini.stamp(data)
+        except (OSError, UnicodeDecodeError):
+            noted = False
+        if noted:
+            return [name for name in ini.plain_names(text, kind) if not _has_control(name)]
     return scan_config(text, kind)
 
 

@@ -25,8 +25,7 @@ from ssoenv.paths import Paths
 
 Value = str | dict[str, str]
 
-#: Files at least this big are checked once per content (see the module docstring).
-STAMP_MIN = 64 * 1024
+STAMP_MIN = ini.STAMP_MIN
 
 # Keys that make botocore use another credential source; an SSO profile must not hold them.
 CREDENTIAL_KEYS = (
@@ -322,22 +321,14 @@ def read_text(path: Path) -> tuple[str, bytes] | None:
 
 
 def _stamp_path(paths: Paths, file: Path) -> Path:
-    import zlib
-
-    return paths.lock_dir / f"config-{zlib.crc32(str(file).encode('utf-8', 'surrogateescape')):08x}.checked"
-
-
-def _stamp(data: bytes) -> str:
-    import zlib
-
-    return f"{len(data)} {zlib.crc32(data):08x}\n"
+    return paths.lock_dir / ini.stamp_name(str(file))
 
 
 def _certified(paths: Paths, file: Path, data: bytes) -> bool:
     if len(data) < STAMP_MIN:
         return False
     try:
-        return _stamp_path(paths, file).read_text() == _stamp(data)
+        return _stamp_path(paths, file).read_text() == ini.stamp(data)
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -350,7 +341,7 @@ def _certify(paths: Paths, file: Path, data: bytes) -> None:
     from ssoenv.fsutil import atomic_write
 
     with contextlib.suppress(OSError, SsoenvError):  # a missing note only costs a full read next time
-        atomic_write(_stamp_path(paths, file), _stamp(data).encode())
+        atomic_write(_stamp_path(paths, file), ini.stamp(data).encode())
 
 
 def load_config(paths: Paths, *, check: bool = True, certify: bool = True) -> AwsConfig:

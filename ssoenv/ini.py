@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 KINDS: Final = ("profile", "sso-session", "services")
 BOM: Final = "\ufeff"
 
+#: Files at least this big are checked once per content (``config.load_config`` notes them; see
+#: :func:`stamp`); completion and cached ``use`` then skip the full read of a noted file.
+STAMP_MIN: Final = 64 * 1024
+
 
 class IniError(ValueError):
     """The file is one botocore refuses: ``line`` (1-based) says where, ``message`` what."""
@@ -370,3 +374,41 @@ def section_names(text: str, kind: str = "profile") -> list[str]:
     except IniError:
         return []
     return list(profile_map(ini)[kind])
+
+
+# --------------------------------------------------------------------------------------------
+# Big files: a note that these exact bytes were read without fault and are ``plain``
+
+
+def stamp_name(config_file: str) -> str:
+    """The note's file name (in ``~/.aws/sso/ssoenv-locks/``) for one config file path."""
+    import zlib
+
+    return f"config-{zlib.crc32(config_file.encode('utf-8', 'surrogateescape')):08x}.checked"
+
+
+def stamp(data: bytes) -> str:
+    """The note's content: the file's size and CRC-32."""
+    import zlib
+
+    return f"{len(data)} {zlib.crc32(data):08x}\n"
+
+
+def plain_names(text: str, kind: str = "profile") -> list[str]:
+    """:func:`section_names` of a noted (fault-free, ``plain``) file, from its header lines only:
+    in such a file they are exactly the lines that start with ``[``."""
+    names: dict[str, None] = {}
+    start = 0 if text.startswith("[") else text.find("\n[") + 1  # 0: no header at all
+    while start >= 0 and (start > 0 or text.startswith("[")):
+        end = text.find("\n", start)
+        value = (text[start:] if end < 0 else text[start:end]).strip()
+        named = classify(value[1 : value.rfind("]")])
+        if named is not None and named[0] == kind:
+            names[named[1]] = None
+        if end < 0:
+            break
+        following = text.find("\n[", end)
+        if following < 0:
+            break
+        start = following + 1
+    return list(names)

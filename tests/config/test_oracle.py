@@ -313,3 +313,33 @@ def test_preloaded_botocore_session_reads_what_it_would_read_itself(tmp_path: Pa
     assert preloaded._config is not None  # given, not read
     assert preloaded.full_config == session().full_config
     assert preloaded.available_profiles == session().available_profiles
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=config_texts())
+def test_header_scan_of_a_noted_file_equals_the_full_read(text: str) -> None:
+    try:
+        parsed = ini.parse(text)
+        parsed.check()
+    except ini.IniError:
+        return
+    if not parsed.plain:
+        return  # never noted: always read in full
+    groups = ini.profile_map(parsed)
+    for kind in ini.KINDS:
+        assert ini.plain_names(text, kind) == list(groups[kind])
+
+
+def test_completion_of_a_big_noted_file(tmp_path: Path) -> None:
+    from ssoenv.completion import read_names
+
+    body = "".join(f"[profile p{i}]\nsso_account_id = {i}\n\n" for i in range(5000)) + "[sso-session s]\n"
+    cfg_path, _, env = files(tmp_path, body.encode())
+    assert read_names(env) == [f"p{i}" for i in range(5000)]  # not noted yet: read in full
+    load_config(resolve_paths(env))  # notes it
+    note = resolve_paths(env).lock_dir / ini.stamp_name(str(cfg_path))
+    assert note.read_text() == ini.stamp(body.encode())
+    assert read_names(env) == [f"p{i}" for i in range(5000)]
+    assert read_names(env, "sso-session") == ["s"]
+    note.write_text("0 00000000\n")  # a stale note: read in full again
+    assert read_names(env) == [f"p{i}" for i in range(5000)]
