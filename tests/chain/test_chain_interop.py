@@ -261,3 +261,26 @@ def test_login_by_a_chained_profile_logs_in_to_its_root(chain: Sandbox) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "(sso-session corp)" in proc.stderr
     assert chain.run(["export", "workload-deploy", "--no-login"]).returncode == 0
+
+
+def test_cached_chain_served_without_botocore_and_like_the_full_command(chain: Sandbox) -> None:
+    assert chain.run(["export", "workload-deploy", "--no-login"]).returncode == 0  # fills the caches
+    emu = _emu(chain)
+    before = len(emu.requests)
+    for args in (["use", "workload-deploy", "--shell", "bash"], ["export", "workload-deploy", "--format", "env"]):
+        code = (
+            f"import sys; sys.argv = ['ssoenv', *{args!r}]\n"
+            "from ssoenv.entry import main\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'click'))\n"
+            "print('IMPORTED', bad, file=sys.stderr); sys.exit(code)"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", code], env=chain.env, capture_output=True, text=True, timeout=60, cwd=chain.home
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "IMPORTED []" in proc.stderr
+        full = chain.run(args, env={"SSOENV_NO_FASTPATH": "1"})
+        assert full.stdout == proc.stdout
+        assert full.stderr == proc.stderr.replace("IMPORTED []\n", "")
+    assert len(emu.requests) == before
