@@ -25,6 +25,7 @@ from ssoenv.errors import Interrupted, LoginFailed, ServiceError
 from ssoenv.log import debug
 from ssoenv.loginopts import LoginDisplay, LoginOptions
 from ssoenv.paths import Paths
+from ssoenv.starturl import service_url
 
 UTC = timezone.utc
 DEFAULT_SCOPES = ("sso:account:access",)
@@ -63,7 +64,7 @@ def get_registration(paths: Paths, session: SsoSession, oidc: Remote, *, pkce: b
         kwargs.update(
             grantTypes=list(PKCE_GRANT_TYPES),
             redirectUris=["http://127.0.0.1/oauth/callback"],
-            issuerUrl=session.start_url,
+            issuerUrl=service_url(session.start_url),
         )
     if scopes:
         kwargs["scopes"] = list(scopes)
@@ -137,7 +138,7 @@ def device_login(
             "start_device_authorization",
             clientId=registration.client_id,
             clientSecret=registration.client_secret,
-            startUrl=session.start_url,
+            startUrl=service_url(session.start_url),
         )
     except ClientError as exc:
         if error_code(exc) == "InvalidClientException":

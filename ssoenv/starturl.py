@@ -124,6 +124,20 @@ def resolve(start_url: str, *, timeout: float = TIMEOUT) -> Resolved:
     return Resolved(target, region_from_host(parts.hostname or ""))
 
 
+_SERVICE_URLS: dict[str, str] = {}
+
+
+def service_url(start_url: str) -> str:
+    """The URL the service is told (StartDeviceAuthorization ``startUrl``, RegisterClient
+    ``issuerUrl``): where a vanity URL leads; an AWS portal URL as it is. Cache keys and the
+    token's ``startUrl`` keep the configured URL. Resolved once per process."""
+    if not needs_resolving(start_url):
+        return start_url
+    if start_url not in _SERVICE_URLS:
+        _SERVICE_URLS[start_url] = resolve(start_url).url
+    return _SERVICE_URLS[start_url]
+
+
 def derive_region(start_url: str, *, timeout: float = TIMEOUT) -> str | None:
     """The sso_region a vanity start URL leads to, or None (an AWS portal URL, or no region in it)."""
     if not needs_resolving(start_url):

@@ -95,7 +95,10 @@ def test_login_derives_a_missing_region(tmp_path: Path, emulator: Emulator) -> N
     proc = sb.run(["login", "acme", *LOGIN])
     assert proc.returncode == 0, proc.stderr
     token = next(json.loads(p.read_text()) for p in sb.sso_cache.glob("*.json") if "accessToken" in p.read_text())
-    assert token["region"] == "eu-west-2" and token["startUrl"] == vanity
+    assert token["region"] == "eu-west-2" and token["startUrl"] == vanity  # the configured URL
+    # the service is told where the vanity URL leads, like AWS CLI v2 does
+    (device,) = [r for r in emulator.requests if r.operation == "StartDeviceAuthorization"]
+    assert device.detail["startUrl"] == "https://d-1234567890.portal.eu-west-2.app.aws/start"
     resolutions = emulator.calls("PortalStart")
     proc = sb.run(["export", "acme", "--no-login"])
     assert proc.returncode == 0, proc.stderr
