@@ -173,12 +173,16 @@ def http_status(exc: BaseException) -> int | None:
 
 
 def retryable(exc: BaseException) -> bool:
-    """Server errors and connection failures are worth another attempt; nothing else."""
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+    """Server errors and connection failures are worth another attempt; nothing else. A read
+    timeout is not: a service that gave no answer for READ_TIMEOUT seconds will not give one in
+    what is left of the call's budget."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, ReadTimeoutError
 
     if isinstance(exc, ClientError):
         status = http_status(exc)
         return status is not None and status >= 500
+    if isinstance(exc, ReadTimeoutError):
+        return False
     return isinstance(exc, (ConnectionError, HTTPClientError))
 
 

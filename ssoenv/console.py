@@ -99,6 +99,8 @@ def signin_token(creds: RoleCredentials, base: str) -> str:
 def _retryable(exc: BaseException) -> bool:
     if isinstance(exc, urllib.error.HTTPError):
         return exc.code >= 500 or exc.code == 429
+    if isinstance(exc, TimeoutError):
+        return False  # no answer within the read timeout: not retried (see ssoenv.aws.retryable)
     return isinstance(exc, (urllib.error.URLError, OSError, http.client.HTTPException))
 
 

@@ -23,7 +23,7 @@ from ssoenv.log import debug
 
 CONNECT_TIMEOUT: Final = 2.0
 READ_TIMEOUT: Final = 4.0
-MAX_ATTEMPTS: Final = 3  # for server errors and connection failures
+MAX_ATTEMPTS: Final = 3  # for server errors and connection failures (not for read timeouts)
 MAX_THROTTLED: Final = 8  # for throttling (429): waiting is what helps
 MAX_PAUSE: Final = 2.0
 CALL_BUDGET: Final = 6.0

@@ -3,7 +3,7 @@
 For each case: the documented exit code, exactly one ``ssoenv:`` error line on stderr (progress
 lines of login/populate aside), no traceback, nothing on stdout, the ``~/.aws`` tree byte for
 byte as before (Logout aside: it removes the local files whatever the service says), and a
-bounded time to fail. Cases that call different operations run concurrently (three at a time) so
+bounded time to fail. Cases that call different operations run concurrently (two at a time) so
 that the hangs cost little wall time; cases that share an operation run in a later wave.
 """
 
@@ -222,7 +222,7 @@ def test_every_operation_fails_cleanly(world: World, fault: str, tmp_path: Path)
         if spec is not None:
             for case in cases:
                 emu.inject(case.operation, count=1000, **spec)
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with ThreadPoolExecutor(max_workers=2) as pool:
             futures = [pool.submit(run_case, world, case, fault, tmp_path / case.name) for case in cases]
             for future in futures:
                 problems.extend(future.result())
