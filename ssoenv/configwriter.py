@@ -25,7 +25,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Generic, TypeVar
 
@@ -156,14 +156,17 @@ class _KeySpan:
     end: int  # index after the last continuation line
 
 
-@dataclass(eq=False)  # sections compare by identity: two may hold the same text
 class Section:
-    """One section: its header line and the body lines up to the next header."""
+    """One section: its header line and the body lines up to the next header (sections compare
+    by identity: two may hold the same text)."""
 
-    header_line: str
-    raw_name: str
-    ref: SectionRef | None  # None: botocore drops this section
-    lines: list[str] = field(default_factory=list)
+    __slots__ = ("header_line", "lines", "raw_name", "ref")
+
+    def __init__(self, header_line: str, raw_name: str, ref: SectionRef | None, lines: list[str] | None = None) -> None:
+        self.header_line = header_line
+        self.raw_name = raw_name
+        self.ref = ref  # None: botocore drops this section
+        self.lines = [] if lines is None else lines
 
     def _block(self) -> ini.Block:
         """This section read on its own (a header resets the reader's state, so this is what the
@@ -636,12 +639,15 @@ _last_read: tuple[bytes, ConfigDocument] | None = None
 
 def _document(data: bytes, path: Path) -> ConfigDocument:
     """``ConfigDocument.parse(data)``; the same bytes read again (``read_document`` then
-    ``edit_config`` under the lock) are not parsed twice: a copy of the last document is given."""
+    ``edit_config`` under the lock) are not parsed twice: a copy of the last document is given
+    (when that one still holds exactly these bytes)."""
     global _last_read
     if _last_read is not None and _last_read[0] == data and _last_read[1].path == path:
-        return _last_read[1].copy()
+        last = _last_read[1]
+        if last.to_bytes() == data:
+            return last.copy()
     doc = ConfigDocument.parse(data, path=path)
-    _last_read = (data, doc.copy())
+    _last_read = (data, doc)
     return doc
 
 
