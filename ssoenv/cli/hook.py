@@ -103,9 +103,13 @@ def refresh_main(args: list[str]) -> int:
     budget = REFRESH_BUDGET
     with contextlib.suppress(ValueError):
         budget = min(float(os.environ.get("SSOENV_REFRESH_BUDGET", budget)), REFRESH_BUDGET)
+    budget = max(budget, 0.1)
+    # the network layer's own total budget (ssoenv.retry), so that a stalled call ends cleanly
+    # (exit 6) a little before the hard stop below
+    os.environ["SSOENV_TIMEOUT"] = f"{max(budget - 1.0, budget / 2):.3f}"
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
-    worker.join(max(budget, 0.1))
+    worker.join(budget)
     rc = result.get("rc", 124)
     status = rc if isinstance(rc, int) else 1
     code = str(result.get("code", "")) if status == 0 else ""
