@@ -45,6 +45,7 @@ class Opt:
 HELP: Final = Opt(("-h", "--help"))
 LOGIN_OPTS: Final = (Opt(("--use-device-code",)), Opt(("--no-browser",)), Opt(("--callback-port",), ""))
 NO_LOGIN: Final = Opt(("--no-login",))
+YES: Final = Opt(("--yes", "-y"))  # go into a guarded profile without being asked
 
 
 class Verb:
@@ -89,6 +90,7 @@ VERBS: Final[dict[str, Verb]] = {
             Opt(("--region",), ""),
             Opt(("--min-ttl",), ""),
             Opt(("-q", "--quiet")),
+            YES,
             *LOGIN_OPTS,
         ),
         (PROFILE,),
@@ -122,13 +124,13 @@ VERBS: Final[dict[str, Verb]] = {
     ),
     "shell": Verb(
         "Start your shell with a profile's credentials.",
-        (NO_LOGIN, Opt(("--region",), ""), Opt(("--live",)), Opt(("--min-ttl",), ""), *LOGIN_OPTS),
+        (NO_LOGIN, Opt(("--region",), ""), Opt(("--live",)), Opt(("--min-ttl",), ""), YES, *LOGIN_OPTS),
         (PROFILE,),
         module="run",
     ),
     "exec": Verb(
         "Run a command with a profile's credentials in its environment.",
-        (NO_LOGIN, Opt(("--region",), ""), Opt(("--live",)), Opt(("--min-ttl",), ""), *LOGIN_OPTS),
+        (NO_LOGIN, Opt(("--region",), ""), Opt(("--live",)), Opt(("--min-ttl",), ""), YES, *LOGIN_OPTS),
         (PROFILE, "command"),
         module="run",
     ),
@@ -142,6 +144,7 @@ VERBS: Final[dict[str, Verb]] = {
             Opt(("--foreground",)),
             Opt(("-v", "--verbose")),
             NO_LOGIN,
+            YES,
             *LOGIN_OPTS,
         ),
         (PROFILE,),
@@ -149,7 +152,7 @@ VERBS: Final[dict[str, Verb]] = {
     ),
     "console": Verb(
         "Open the AWS console signed in with a profile's role.",
-        (Opt(("--service",), ""), Opt(("--region",), ""), Opt(("--print",)), NO_LOGIN, *LOGIN_OPTS),
+        (Opt(("--service",), ""), Opt(("--region",), ""), Opt(("--print",)), NO_LOGIN, YES, *LOGIN_OPTS),
         (PROFILE,),
         module="console",
     ),
@@ -186,6 +189,7 @@ VERBS: Final[dict[str, Verb]] = {
             Opt(("--dry-run",)),
             Opt(("--prune",)),
             Opt(("--yes", "-y")),
+            Opt(("--guard",), ""),
             *LOGIN_OPTS,
         ),
         module="populate",

@@ -147,6 +147,9 @@ def _refresh_locked(paths: Paths, session: SsoSession, access: Access) -> Token 
             debug("refresh failed; token has %s left", current.remaining())
             return current
         cache.save_token(paths, session, new)
+        from ssoenv.sessionclock import note_refresh
+
+        note_refresh(paths, session, current, new)  # the login's time goes with the new refresh token
         debug("token refreshed, valid until %s", new.expires_at)
         return new
 

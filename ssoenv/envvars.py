@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Final, NamedTuple
 
 from ssoenv.cache import RoleCredentials, format_timestamp
@@ -41,6 +42,8 @@ MANAGED: tuple[str, ...] = (
     "SSOENV_ACCOUNT_ID",
     "SSOENV_ROLE_NAME",
     "SSOENV_EXPIRES_AT",
+    "SSOENV_SESSION_EXPIRES_AT",  # the SSO session's end (epoch seconds), when known (ssoenv.sessionclock)
+    "SSOENV_GUARD",  # 1: a guarded profile, confirmed (ssoenv.guard)
     # a live credential endpoint (``serve``, ``exec --live``); RELATIVE_URI and TOKEN_FILE would
     # take precedence over the two we set, so they are unset while in use
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
@@ -65,6 +68,8 @@ class Activation(NamedTuple):
     region: str | None
     credentials: RoleCredentials | ProfileKeys | None  # None with --profile-only or a live endpoint
     endpoint: LiveEndpoint | None = None  # a live credential endpoint instead of static keys
+    guarded: bool = False  # ssoenv_guard = confirm (and confirmed): SSOENV_GUARD=1
+    session_expires_at: datetime | None = None  # the SSO session's end, when known
 
 
 def activation(
@@ -105,6 +110,10 @@ def activation_vars(act: Activation) -> dict[str, str]:
         out["AWS_DEFAULT_REGION"] = act.region
     out["AWS_SSO_PROFILE"] = act.profile
     out["SSOENV_PROFILE"] = act.profile
+    if act.session_expires_at is not None:
+        out["SSOENV_SESSION_EXPIRES_AT"] = str(int(act.session_expires_at.timestamp()))
+    if act.guarded:
+        out["SSOENV_GUARD"] = "1"
     if act.account_id:
         out["SSOENV_ACCOUNT_ID"] = act.account_id
     if act.role_name:

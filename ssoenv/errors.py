@@ -16,6 +16,7 @@ EXIT_LOGIN_REQUIRED: Final = 4  # no valid SSO session and nobody to log in
 EXIT_ACCESS_DENIED: Final = 5  # the portal refused (not assigned, user denied)
 EXIT_SERVICE: Final = 6  # the SSO/STS service failed or could not be reached
 EXIT_LOGIN_FAILED: Final = 7  # a login was attempted and did not complete
+EXIT_NOT_CONFIRMED: Final = 8  # a guarded profile was not confirmed (wrong answer, no terminal, no --yes)
 EXIT_NOT_EXECUTABLE: Final = 126  # `exec`: the command exists but cannot be run (as the shells say)
 EXIT_NOT_FOUND: Final = 127  # `exec`: no such command (as the shells say)
 EXIT_INTERRUPTED: Final = 130
@@ -103,6 +104,12 @@ class MalformedAnswer(ServiceError):
         )
         self.operation = operation
         self.status = status
+
+
+class NotConfirmed(SsoenvError):
+    """A guarded profile (``ssoenv_guard = confirm``) was not confirmed: nothing was done."""
+
+    exit_code = EXIT_NOT_CONFIRMED
 
 
 class CommandNotFound(SsoenvError):

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ssoenv.cache import RoleCredentials
     from ssoenv.chain import AnyProfile
+    from ssoenv.config import AwsConfig
+    from ssoenv.paths import Paths
 
 # the options served here, by one of their names -> the key in the parsed options; every spelling,
 # and whether it is a flag, comes from the CLI's one table (ssoenv.clispec)
@@ -88,16 +90,17 @@ def run(verb: str, args: list[str]) -> int | None:
         return None  # the full command will say what is wrong
 
 
-def _cached(profile_name: str) -> tuple[AnyProfile, RoleCredentials | None]:
-    """The profile (SSO or a role chain) and its fresh cached credentials, if any."""
+def _cached(profile_name: str) -> tuple[Paths, AwsConfig, AnyProfile, RoleCredentials | None]:
+    """The files, the profile (SSO or a role chain) and its fresh cached credentials, if any."""
     from ssoenv.chain import resolve_any
     from ssoenv.config import load_config
     from ssoenv.paths import resolve_paths
     from ssoenv.profilecreds import cached_credentials
 
     paths = resolve_paths(os.environ)
-    profile = resolve_any(load_config(paths), profile_name)
-    return profile, cached_credentials(paths, profile)
+    cfg = load_config(paths)
+    profile = resolve_any(cfg, profile_name)
+    return paths, cfg, profile, cached_credentials(paths, profile)
 
 
 def _use(opts: dict[str, str | bool]) -> int | None:
@@ -107,12 +110,19 @@ def _use(opts: dict[str, str | bool]) -> int | None:
     from ssoenv.shells import get_dialect
 
     dialect = get_dialect(shell)
-    profile, creds = _cached(str(opts["profile"]))
+    paths, cfg, profile, creds = _cached(str(opts["profile"]))
     if creds is None:
         return None
-    from ssoenv.envvars import activation, use_changes
+    from ssoenv import guard
 
-    act = activation(profile, creds)
+    if guard.needs_confirmation(cfg, profile.name, os.environ):
+        return None  # the full command asks (or refuses)
+    from ssoenv.envvars import activation, use_changes
+    from ssoenv.sessionclock import session_end
+
+    act = activation(profile, creds)._replace(
+        guarded=guard.is_guarded(cfg, profile.name), session_expires_at=session_end(paths, cfg, profile.session)
+    )
     code = dialect.render(use_changes(os.environ, act))
     if not opts.get("quiet"):
         from ssoenv.ui.status import say, using_message
@@ -130,7 +140,7 @@ def _export(opts: dict[str, str | bool]) -> int | None:
     fmt = opts.get("format", "process")
     if fmt not in FORMATS:
         return None
-    _, creds = _cached(str(opts["profile"]))
+    creds = _cached(str(opts["profile"]))[3]
     if creds is None:
         return None
     from ssoenv.stdio import write_stdout

@@ -7,14 +7,13 @@ Two lifetimes matter:
   session duration is shorter) the run goes on with one line saying so (:func:`short_lived`) —
   with ``--live`` their lifetime does not matter at all;
 - the SSO session: when it is *known* to end sooner, log in now (a person is there) or fail now,
-  rather than dying mid-run (:func:`ensure_session`). Known today: the expiry of a token that
-  cannot be refreshed (a legacy profile, or a token without a refresh token). A refreshable
-  session's end is not recorded in the cache, so it is not checked.
+  rather than dying mid-run (:func:`ensure_session`). What is known about the session's end is
+  :mod:`ssoenv.sessionclock`'s: exactly, for a token that cannot be refreshed; the login time plus
+  ``ssoenv_session_duration`` for a refreshable session; otherwise nothing (not checked).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -24,31 +23,24 @@ from ssoenv.cache import FRESHNESS, RoleCredentials, now
 from ssoenv.chain import AnyProfile
 from ssoenv.config import AwsConfig, SsoSession
 from ssoenv.credentials import Access, login_now
-from ssoenv.errors import LoginRequired, UsageError
+from ssoenv.errors import LoginRequired
 from ssoenv.paths import Paths
+from ssoenv.sessionclock import parse_duration, session_end
 from ssoenv.ui.status import format_duration
 
 if TYPE_CHECKING:
     from ssoenv.keyprofiles import ProfileKeys
 
-_PART = re.compile(r"(\d+)([dhms])")
-_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-
-
-def parse_duration(text: str) -> timedelta:
-    """``90m``, ``2h``, ``1h30m``, ``45s``, ``1d`` or plain seconds (``3600``)."""
-    value = text.strip().lower()
-    if value.isdigit():
-        return timedelta(seconds=int(value))
-    pos, total = 0, 0
-    for match in _PART.finditer(value):
-        if match.start() != pos:
-            break
-        total += int(match.group(1)) * _UNITS[match.group(2)]
-        pos = match.end()
-    if not value or pos != len(value):
-        raise UsageError(f"invalid duration {text!r}", hint="write it like 90m, 2h, 1h30m or 3600 (seconds)")
-    return timedelta(seconds=total)
+__all__ = [
+    "ensure_session",
+    "freshness",
+    "known_session_end",
+    "needs_fresh",
+    "parse_duration",
+    "prepare",
+    "served",
+    "short_lived",
+]
 
 
 def freshness(min_ttl: timedelta | None) -> timedelta:
@@ -80,14 +72,13 @@ def short_lived(creds: RoleCredentials | ProfileKeys | None, min_ttl: timedelta 
     )
 
 
-def known_session_end(paths: Paths, session: SsoSession) -> timedelta | None:
-    """Time left in the SSO session when it is known (a token that cannot be refreshed), else None."""
+def known_session_end(paths: Paths, session: SsoSession, cfg: AwsConfig | None = None) -> timedelta | None:
+    """Time left in the SSO session when it is known (:func:`ssoenv.sessionclock.session_end`), else None."""
     token = cache.load_token(paths, session)
     if token is None:
         return None  # not logged in: the normal path logs in or says so
-    if session.refreshable and token.can_refresh:
-        return None  # a refresh extends it; where the session really ends is not recorded
-    return token.remaining()
+    end = session_end(paths, cfg, session, token)
+    return end - now() if end is not None else None
 
 
 def ensure_session(
@@ -97,11 +88,12 @@ def ensure_session(
     min_ttl: timedelta | None,
     *,
     environ: Mapping[str, str] | None = None,
+    cfg: AwsConfig | None = None,
 ) -> None:
     """Log in now (a person is there) or raise LoginRequired when the session ends within ``min_ttl``."""
     if min_ttl is None:
         return
-    left = known_session_end(paths, session)
+    left = known_session_end(paths, session, cfg)
     if left is None or left >= min_ttl or left <= timedelta(0):
         return  # unknown, long enough, or already over (the normal path handles that)
     if access.interactive:
@@ -136,7 +128,8 @@ def prepare(
     *,
     live: bool = False,
     environ: Mapping[str, str] | None = None,
+    cfg: AwsConfig | None = None,
 ) -> bool:
     """The session check now, and whether the role credentials must be fetched anew (not with --live)."""
-    ensure_session(paths, profile.session, access, min_ttl, environ=environ)
+    ensure_session(paths, profile.session, access, min_ttl, environ=environ, cfg=cfg)
     return not live and needs_fresh(paths, profile, min_ttl)

@@ -351,4 +351,7 @@ def login(
     except KeyboardInterrupt as exc:
         raise Interrupted("login cancelled") from exc
     cache.save_token(paths, session, token)
+    from ssoenv.sessionclock import note_login
+
+    note_login(paths, session, token)  # the session's end = this time + ssoenv_session_duration
     return token

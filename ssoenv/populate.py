@@ -443,7 +443,12 @@ def make_plan(
     template: str = DEFAULT_TEMPLATE,
     region: str | None = None,
     prune: bool = False,
+    guard: Sequence[str] = (),
 ) -> Plan:
+    """``guard``: ``--guard`` patterns; a profile whose name, account name or role matches one gets
+    ``ssoenv_guard = confirm`` (:func:`ssoenv.guard.matches`). A guard is never taken away here."""
+    from ssoenv import guard as guards
+
     plan = Plan(target, create_session=SectionRef.sso_session(target.name) not in doc and target.create is not None)
     names = assign_names(listing.assignments, template, target.name)
     profiles = {ref.name: doc.values(ref) or {} for ref in doc.refs() if ref.kind == "profile"}
@@ -456,6 +461,8 @@ def make_plan(
     used: set[str] = set()
     for assignment, name in sorted(names.items(), key=lambda item: _order(item[0])):
         values = profile_values(target, assignment, region)
+        if guard and guards.matches(guard, name, assignment.account_name, assignment.role_name):
+            values[guards.KEY] = guards.CONFIRM
         unwritable = _unwritable(values)
         if unwritable:
             plan.skipped.append((name, unwritable))
@@ -526,12 +533,13 @@ def replan_and_apply(
     template: str,
     region: str | None,
     prune: bool,
+    guard: Sequence[str] = (),
 ) -> Plan:
     """The edit run under the config lock: plan again on the file as it is now and apply.
 
     Removals are the one thing confirmed by a person, so the new plan may not remove more.
     """
-    plan = make_plan(doc, confirmed.target, listing, template=template, region=region, prune=prune)
+    plan = make_plan(doc, confirmed.target, listing, template=template, region=region, prune=prune, guard=guard)
     extra = sorted(set(plan.remove) - set(confirmed.remove))
     if extra:
         raise ConfigChanged(

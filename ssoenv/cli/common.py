@@ -24,7 +24,16 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["Context", "Runtime", "fetch_credentials", "login_options", "make_access", "say"]
+__all__ = [
+    "Context",
+    "Runtime",
+    "confirm_guard",
+    "fetch_credentials",
+    "login_options",
+    "make_access",
+    "say",
+    "yes_option",
+]
 
 
 @dataclass
@@ -109,3 +118,29 @@ def fetch_credentials(ctx: Context, name: str, access: Access, *, force_refresh:
     from ssoenv.profilecreds import get_credentials
 
     return get_credentials(ctx.paths, ctx.profile(name), access, force_refresh=force_refresh, environ=os.environ)
+
+
+def yes_option(func: F) -> F:
+    """``--yes``/``-y``: go into a guarded profile without being asked (scripts, CI)."""
+    return click.option(
+        "--yes", "-y", "yes", is_flag=True, help="Do not ask before using a guarded profile (ssoenv_guard = confirm)."
+    )(func)
+
+
+def confirm_guard(ctx: Context, name: str, *, yes: bool, verb: str) -> bool:
+    """The guarded-profile check of a command (``ssoenv.guard.confirm``), before any network call.
+
+    Asks on the terminal when there is one; returns whether the profile is guarded.
+    """
+    from ssoenv import guard
+    from ssoenv.errors import ConfigError
+    from ssoenv.ui.confirm import ask_line, terminal_present
+
+    if not guard.is_guarded(ctx.config, name):
+        return False
+    try:
+        account_id: str | None = ctx.profile(name).account_id or None
+    except ConfigError:
+        account_id = ctx.config.value(name, "sso_account_id")
+    ask = ask_line if terminal_present() else None
+    return guard.confirm(ctx.config, name, os.environ, account_id=account_id, yes=yes, ask=ask, verb=verb)

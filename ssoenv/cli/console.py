@@ -9,7 +9,7 @@ import click
 
 from ssoenv.cache import RoleCredentials, now, parse_timestamp
 from ssoenv.cli import emit
-from ssoenv.cli.common import Context, fetch_credentials, login_options, make_access, say
+from ssoenv.cli.common import Context, confirm_guard, fetch_credentials, login_options, make_access, say, yes_option
 from ssoenv.errors import UsageError
 from ssoenv.loginopts import LoginOptions
 
@@ -34,9 +34,16 @@ def _environment_credentials() -> tuple[RoleCredentials, str | None]:
 @click.option("--region", metavar="REGION", help="Console region (default: the profile's region).")
 @click.option("--print", "print_url", is_flag=True, help="Print the sign-in URL on stdout instead of opening it.")
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
+@yes_option
 @login_options
 def console_command(
-    profile: str | None, service: str | None, region: str | None, print_url: bool, no_login: bool, login: LoginOptions
+    profile: str | None,
+    service: str | None,
+    region: str | None,
+    print_url: bool,
+    no_login: bool,
+    yes: bool,
+    login: LoginOptions,
 ) -> None:
     """Open the AWS console signed in with PROFILE's role (or the credentials `ssoenv use` set).
 
@@ -53,10 +60,14 @@ def console_command(
     if profile:
         ctx = Context.load()
         resolved = ctx.profile(profile)
+        confirm_guard(ctx, profile, yes=yes, verb="console")
         creds = fetch_credentials(ctx, profile, make_access(login, profile=profile, no_login=no_login))
         default_region = resolved.region
     else:
         creds, default_region = _environment_credentials()
+        in_use = os.environ.get("SSOENV_PROFILE")
+        if in_use:  # the profile `use` put there: confirmed then, or asked now
+            confirm_guard(Context.load(), in_use, yes=yes, verb="console")
     url = login_url(creds, region=region or default_region, service=service)
     if print_url:
         emit(url)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
 
+from ssoenv import guard, sessionclock
 from ssoenv.cache import Token, now
-from ssoenv.chain import is_chained, resolve_chain
+from ssoenv.chain import AnyProfile, is_chained, resolve_chain
 from ssoenv.cli import emit
 from ssoenv.cli.common import Context, say
 from ssoenv.config import SsoProfile, SsoSession, login_session_for_profile, resolve_profile
@@ -32,7 +34,16 @@ def _row(ctx: Context, name: str, states: dict[str, tuple[str, Token | None]]) -
         "expires_at": None,
         "error": None,
         "chain": None,  # for role profiles: the source profiles, nearest first, down to the SSO root
+        "guarded": False,  # ssoenv_guard = confirm (ssoenv.guard)
+        "credentials_expire_at": None,  # cached role credentials (the first clock)
+        "session_expires_at": None,  # the SSO session's end, when known (the second clock)
     }
+    try:
+        row["guarded"] = guard.is_guarded(cfg, name)
+    except ConfigError as exc:
+        row["state"] = "invalid"
+        row["error"] = str(exc)
+        return row
     if is_chained(cfg, name):
         try:
             chained = resolve_chain(cfg, name)
@@ -41,6 +52,7 @@ def _row(ctx: Context, name: str, states: dict[str, tuple[str, Token | None]]) -
             row["error"] = str(exc)
             return row
         row.update(account_id=chained.account_id, role_name=chained.role_name, chain=list(chained.sources))
+        _role_clock(ctx, row, chained)
         return _session_state(ctx, row, chained.session, states)
     is_sso = bool(row["account_id"] or row["role_name"] or row["sso_session"] or row["start_url"])
     if not is_sso:
@@ -53,7 +65,18 @@ def _row(ctx: Context, name: str, states: dict[str, tuple[str, Token | None]]) -
         row["state"] = "invalid"
         row["error"] = str(exc)
         return row
+    if resolved is not None:
+        _role_clock(ctx, row, resolved)
     return _session_state(ctx, row, session, states)
+
+
+def _role_clock(ctx: Context, row: dict[str, Any], profile: AnyProfile) -> None:
+    """The cached role credentials' expiry (no network), if any are cached and not expired."""
+    from ssoenv.profilecreds import cached_credentials
+
+    creds = cached_credentials(ctx.paths, profile, freshness=timedelta(0))
+    if creds is not None:
+        row["credentials_expire_at"] = creds.expiration.isoformat()
 
 
 def _session_state(
@@ -67,7 +90,28 @@ def _session_state(
     row["state"] = {"none": "not-logged-in"}.get(state, state)
     if token is not None:
         row["expires_at"] = token.expires_at.isoformat()
+        if state in ("valid", "refreshable"):
+            end = sessionclock.session_end(ctx.paths, ctx.config, session, token)
+            row["session_expires_at"] = end.isoformat() if end is not None else None
     return row
+
+
+def _left(value: str | None) -> str:
+    """``42m`` / ``3h05m`` left until an ISO time, ``-`` when unknown or over."""
+    if not value:
+        return "-"
+    seconds = (datetime.fromisoformat(value) - now()).total_seconds()
+    return format_duration(seconds) if seconds > 0 else "-"
+
+
+def _ends(value: str | None) -> str:
+    """The session's end as local ``HH:MM`` (with the date when not today), ``-`` when unknown."""
+    if not value:
+        return "-"
+    end = datetime.fromisoformat(value).astimezone()
+    if end <= now():
+        return "ended"
+    return f"{end:%H:%M}" if end.date() == datetime.now().astimezone().date() else f"{end:%m-%d %H:%M}"
 
 
 def _state_text(row: dict[str, Any]) -> str:
@@ -94,7 +138,9 @@ def list_command(as_json: bool) -> None:
 
     States: valid (time left), refreshable (expired but renewable without a browser), expired,
     rejected (the service refused the token: revoked), not logged in. The active profile (from
-    `ssoenv use`) is marked with *.
+    `ssoenv use`) is marked with *, a guarded one (ssoenv_guard = confirm) with !. Two clocks:
+    CREDS is the time left on the cached role credentials, ENDS the local time the SSO session
+    ends, where known (a token that cannot be refreshed, or ssoenv_session_duration).
     """
     ctx = Context.load()
     states: dict[str, tuple[str, Token | None]] = {}
@@ -109,17 +155,19 @@ def list_command(as_json: bool) -> None:
     if not rows:
         say(f"no profiles in {ctx.paths.config_file}; run `ssoenv configure`")
         return
-    table = [("", "PROFILE", "ACCOUNT", "ROLE", "REGION", "SESSION", "STATE")]
+    table = [("", "PROFILE", "ACCOUNT", "ROLE", "REGION", "SESSION", "STATE", "CREDS", "ENDS")]
     for row in rows:
         table.append(
             (
-                "*" if row["profile"] == active else "",
+                ("*" if row["profile"] == active else "") + ("!" if row["guarded"] else ""),
                 row["profile"],
                 row["account_id"] or "-",
                 row["role_name"] or "-",
                 row["region"] or "-",
                 " → ".join(row["chain"]) if row["chain"] else row["sso_session"] or row["start_url"] or "-",
                 _state_text(row),
+                _left(row["credentials_expire_at"]),
+                _ends(row["session_expires_at"]),
             )
         )
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]

@@ -43,6 +43,14 @@ def _show_names(title: str, names: list[str], limit: int = 10) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the change to the config as a diff on stdout; write nothing.")
 @click.option("--prune", is_flag=True, help="Remove generated profiles whose account/role assignment is gone.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before removing profiles (needed for --prune in scripts).")
+@click.option(
+    "--guard",
+    "guard",
+    metavar="PATTERN",
+    multiple=True,
+    help="Mark profiles whose name, account name or role matches (substring, or a *?[ wildcard "
+    "pattern matching the whole field; any case) with ssoenv_guard = confirm. Repeatable.",
+)
 @login_options
 def populate_command(
     sso_session: str | None,
@@ -53,6 +61,7 @@ def populate_command(
     dry_run: bool,
     prune: bool,
     yes: bool,
+    guard: tuple[str, ...],
     login: LoginOptions,
 ) -> None:
     """Write a profile for every account and role you can use in an SSO session.
@@ -124,7 +133,7 @@ def populate_command(
     say(f"found {listing.accounts} account(s) with {len(listing.assignments)} role(s)")
     if listing.failed:
         say(describe_failures(listing.failed) + "; their profiles are left as they are")
-    plan = make_plan(doc, target, listing, template=profile_template, region=region, prune=prune)
+    plan = make_plan(doc, target, listing, template=profile_template, region=region, prune=prune, guard=guard)
     for name, reason in plan.skipped:
         say(f"skipped {name}: {reason}")
     if plan.stale:
@@ -157,7 +166,9 @@ def populate_command(
 
     outcome = edit_config(
         paths,
-        lambda fresh: replan_and_apply(fresh, plan, listing, template=profile_template, region=region, prune=prune),
+        lambda fresh: replan_and_apply(
+            fresh, plan, listing, template=profile_template, region=region, prune=prune, guard=guard
+        ),
     )
     final = outcome.result
     if not outcome.changed:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
-from ssoenv.cli.common import Context, login_options, make_access, say
+from ssoenv.cli.common import Context, confirm_guard, login_options, make_access, say, yes_option
 from ssoenv.envvars import apply, use_changes
 from ssoenv.errors import CommandNotExecutable, CommandNotFound, SsoenvError, UsageError
 from ssoenv.loginopts import LoginOptions
@@ -36,15 +36,25 @@ class _Prepared(NamedTuple):
 
 
 def _prepare(
-    profile: str, no_login: bool, region: str | None, live: bool, min_ttl: str | None, login: LoginOptions
+    profile: str,
+    no_login: bool,
+    region: str | None,
+    live: bool,
+    min_ttl: str | None,
+    login: LoginOptions,
+    *,
+    yes: bool,
+    verb: str,
 ) -> _Prepared:
     from ssoenv import minttl
     from ssoenv.envvars import activation
     from ssoenv.profilecreds import activation_for, get_credentials
+    from ssoenv.sessionclock import profile_session_end
     from ssoenv.ui.status import describe
 
     ttl = minttl.parse_duration(min_ttl) if min_ttl is not None else None
     ctx = Context.load()
+    guarded = confirm_guard(ctx, profile, yes=yes, verb=verb)
     access = make_access(login, profile=profile, no_login=no_login)
     force = False
     if live and not minttl.served(ctx.config, profile):
@@ -54,7 +64,7 @@ def _prepare(
         )
     if (ttl is not None or live) and minttl.served(ctx.config, profile):
         resolved = ctx.profile(profile)  # an SSO profile or a role chain
-        force = minttl.prepare(ctx.paths, resolved, access, ttl, live=live, environ=os.environ)
+        force = minttl.prepare(ctx.paths, resolved, access, ttl, live=live, environ=os.environ, cfg=ctx.config)
     if not live:
         act = activation_for(
             ctx.paths, ctx.config, profile, access, force_refresh=force, region=region, environ=os.environ
@@ -62,6 +72,7 @@ def _prepare(
         warning = minttl.short_lived(act.credentials, ttl, profile)
         if warning:
             say(warning)
+        act = act._replace(guarded=guarded, session_expires_at=profile_session_end(ctx.paths, ctx.config, profile))
         return _Prepared(apply(os.environ, use_changes(os.environ, act)), describe(act))
     from ssoenv.serve import CredentialServer, ProfileSource
 
@@ -69,6 +80,7 @@ def _prepare(
     server = CredentialServer()
     endpoint = server.add(ProfileSource(ctx.paths, resolved))
     act = activation(resolved, None, region=region, endpoint=endpoint)
+    act = act._replace(guarded=guarded, session_expires_at=profile_session_end(ctx.paths, ctx.config, profile))
     return _Prepared(apply(os.environ, use_changes(os.environ, act)), describe(act), server)
 
 
@@ -133,6 +145,7 @@ def _execvpe(argv: list[str], env: dict[str, str]) -> None:
 @click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
 @click.option("--live", is_flag=True, help=LIVE_HELP)
 @click.option("--min-ttl", metavar="DURATION", help=MIN_TTL_HELP)
+@yes_option
 @login_options
 def exec_command(
     profile: str,
@@ -141,6 +154,7 @@ def exec_command(
     region: str | None,
     live: bool,
     min_ttl: str | None,
+    yes: bool,
     login: LoginOptions,
 ) -> int:
     """Run a command with PROFILE's credentials in its environment only.
@@ -152,7 +166,7 @@ def exec_command(
         args = args[1:]
     if not args:
         raise UsageError("no command given", hint="ssoenv exec PROFILE -- CMD [ARGS...]")
-    return _run(args, _prepare(profile, no_login, region, live, min_ttl, login))
+    return _run(args, _prepare(profile, no_login, region, live, min_ttl, login, yes=yes, verb="exec"))
 
 
 @click.command("shell")
@@ -161,12 +175,19 @@ def exec_command(
 @click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
 @click.option("--live", is_flag=True, help=LIVE_HELP)
 @click.option("--min-ttl", metavar="DURATION", help=MIN_TTL_HELP)
+@yes_option
 @login_options
 def shell_command(
-    profile: str, no_login: bool, region: str | None, live: bool, min_ttl: str | None, login: LoginOptions
+    profile: str,
+    no_login: bool,
+    region: str | None,
+    live: bool,
+    min_ttl: str | None,
+    yes: bool,
+    login: LoginOptions,
 ) -> int:
     """Start your shell with PROFILE's credentials; `exit` returns to where you were."""
-    prepared = _prepare(profile, no_login, region, live, min_ttl, login)
+    prepared = _prepare(profile, no_login, region, live, min_ttl, login, yes=yes, verb="shell")
     env, details = prepared.env, prepared.details
     depth = env.get("SSOENV_SHELL_DEPTH", "0")
     env["SSOENV_SHELL_DEPTH"] = str(int(depth) + 1 if depth.isdigit() else 1)

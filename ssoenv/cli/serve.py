@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from ssoenv.cli.common import Context, login_options, make_access, say
+from ssoenv.cli.common import Context, confirm_guard, login_options, make_access, say, yes_option
 from ssoenv.errors import LoginRequired, UsageError
 from ssoenv.loginopts import LoginOptions
 
@@ -43,6 +43,7 @@ def _refuse_terminal(profile: str) -> None:
 @click.option("--foreground", is_flag=True, help="Stay attached until SIGTERM/SIGINT (default: background).")
 @click.option("-v", "--verbose", is_flag=True, help="Log each issuance (time, expiry; never a secret) on stderr.")
 @click.option("--no-login", is_flag=True, help="Never start a login now (the endpoint itself never does).")
+@yes_option
 @login_options
 def serve_command(
     profile: str,
@@ -53,6 +54,7 @@ def serve_command(
     foreground: bool,
     verbose: bool,
     no_login: bool,
+    yes: bool,
     login: LoginOptions,
 ) -> None:
     """Serve PROFILE's credentials to everything started from this shell, for as long as it lives.
@@ -68,11 +70,13 @@ def serve_command(
     from ssoenv.envvars import activation, use_changes
     from ssoenv.profilecreds import get_credentials
     from ssoenv.serve import CredentialServer, Log, ProfileSource, is_loopback
+    from ssoenv.sessionclock import profile_session_end
     from ssoenv.shells import detect_shell, get_dialect
 
     dialect = get_dialect(shell or detect_shell(os.environ))
     ctx = Context.load()
     resolved = ctx.profile(profile)
+    guarded = confirm_guard(ctx, profile, yes=yes, verb="serve")
     access = make_access(login, profile=profile, no_login=no_login)
     try:
         get_credentials(ctx.paths, resolved, access, environ=os.environ)  # a login now, while a person is here
@@ -88,7 +92,9 @@ def serve_command(
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     endpoint = server.add(ProfileSource(ctx.paths, resolved))
-    code = dialect.render(use_changes(os.environ, activation(resolved, None, region=region, endpoint=endpoint)))
+    act = activation(resolved, None, region=region, endpoint=endpoint)
+    act = act._replace(guarded=guarded, session_expires_at=profile_session_end(ctx.paths, ctx.config, profile))
+    code = dialect.render(use_changes(os.environ, act))
     click.echo(code, nl=not code.endswith("\n"))
     sys.stdout.flush()
     if foreground:

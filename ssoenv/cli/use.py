@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ssoenv.cli import emit
-from ssoenv.cli.common import Context, login_options, make_access, say
+from ssoenv.cli.common import Context, confirm_guard, login_options, make_access, say, yes_option
 from ssoenv.envvars import off_changes, use_changes
 from ssoenv.errors import UsageError
 from ssoenv.loginopts import LoginOptions
@@ -74,6 +74,7 @@ def _pick_profile(ctx: Context) -> str:
     "--min-ttl", metavar="DURATION", help="Fetch anew unless the cached credentials last this long (e.g. 2h)."
 )
 @click.option("-q", "--quiet", is_flag=True, help="No message on stderr on success.")
+@yes_option
 @login_options
 def use_command(
     profile: str | None,
@@ -84,25 +85,30 @@ def use_command(
     region: str | None,
     min_ttl: str | None,
     quiet: bool,
+    yes: bool,
     login: LoginOptions,
 ) -> None:
     """Print code that puts PROFILE's role credentials into the current shell.
 
     With the hook installed (`ssoenv hook SHELL`), `ssoenv use PROFILE` changes the current shell
     directly; without it: eval "$(ssoenv use PROFILE)". Switching profiles leaves nothing of the
-    previous one behind; `ssoenv off` undoes it all.
+    previous one behind; `ssoenv off` undoes it all. A guarded profile (ssoenv_guard = confirm)
+    asks for its name or account id first (--yes: never asks).
     """
     _refuse_terminal("use", profile or "")
     dialect = _dialect(shell)  # validate --shell before any network call
     ctx = Context.load()
     name = profile or _pick_profile(ctx)
+    guarded = confirm_guard(ctx, name, yes=yes, verb="use")
     access = make_access(login, profile=name, no_login=no_login)
     from ssoenv import minttl
     from ssoenv.profilecreds import activation_for
+    from ssoenv.sessionclock import profile_session_end
 
     ttl = minttl.parse_duration(min_ttl) if min_ttl is not None else None
     if ttl is not None and minttl.served(ctx.config, name):
-        refresh = minttl.prepare(ctx.paths, ctx.profile(name), access, ttl, environ=os.environ) or refresh
+        prepared = minttl.prepare(ctx.paths, ctx.profile(name), access, ttl, environ=os.environ, cfg=ctx.config)
+        refresh = prepared or refresh
 
     act = activation_for(
         ctx.paths,
@@ -114,6 +120,7 @@ def use_command(
         region=region,
         environ=os.environ,
     )
+    act = act._replace(guarded=guarded, session_expires_at=profile_session_end(ctx.paths, ctx.config, name))
     code = dialect.render(use_changes(os.environ, act))
     emit(code, nl=not code.endswith("\n"))
     warning = minttl.short_lived(act.credentials, ttl, name)
