@@ -124,6 +124,10 @@ class CommandNotExecutable(SsoenvError):
     exit_code = EXIT_NOT_EXECUTABLE
 
 
+class StdoutClosed(SsoenvError):
+    """There is output and nowhere to put it (stdout was closed)."""
+
+
 class DemoStepFailed(SsoenvError):
     """A step of ``ssoenv demo`` did not do what the tour shows."""
 

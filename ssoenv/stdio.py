@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ssoenv.errors import SsoenvError
+from ssoenv.errors import StdoutClosed as StdoutClosed  # re-exported; defined in errors.py with every error
 
 _closed: set[int] = set()
 
@@ -41,10 +41,6 @@ def guard() -> None:
 
 def stdout_closed() -> bool:
     return 1 in _closed
-
-
-class StdoutClosed(SsoenvError):
-    """There is output and nowhere to put it."""
 
 
 def write_stdout(text: str) -> None:
