@@ -216,6 +216,7 @@ class AwsConfig:
         self.credentials: Mapping[str, Section] = {}
         self._files: list[_File] = []
         self._sessions: dict[str, SsoSession] = {}  # session_by_name's answers
+        self._merged: dict[str, dict[str, Value]] = {}  # value()'s merged view of each profile
 
     def check(self) -> None:
         """Raise ConfigError (file:line) when botocore would refuse either file."""
@@ -233,13 +234,20 @@ class AwsConfig:
         return sorted(set(self.profiles) | set(self.credentials))
 
     def value(self, profile: str, key: str) -> str | None:
-        """A profile key as botocore sees it: the credentials file wins over the config file."""
-        if self.credentials and profile in self.credentials:
-            value = self.credentials[profile].get(key)
-            if value is not None:
-                return value
-        section = self.profiles.get(profile)
-        return section.get(key) if section is not None else None
+        """A profile key as botocore sees it: the credentials file's keys win over the config
+        file's (botocore merges them with ``dict.update``)."""
+        merged = self._merged.get(profile)
+        if merged is None:
+            merged = {}
+            config = self.profiles.get(profile)
+            if config is not None:
+                merged.update(config.values)
+            creds = self.credentials.get(profile) if self.credentials else None
+            if creds is not None:
+                merged.update(creds.values)
+            self._merged[profile] = merged
+        value = merged.get(key)
+        return value if isinstance(value, str) else None
 
     def full_config(self) -> dict[str, Any]:
         """Exactly what ``botocore.session.Session().full_config`` is for these two files (the
