@@ -63,6 +63,7 @@ def test_refresh_failing_because_the_service_is_down_is_a_service_error(logged_i
     assert "CreateToken" in line and "log in" not in line
 
 
+@pytest.mark.serial  # a wall-clock bound: run alone (make test)
 def test_prompt_budget_bounds_a_hang(logged_in: Sandbox) -> None:
     """``SSOENV_TIMEOUT`` (what the prompt hook passes) is a total budget for the command's calls."""
     emu = logged_in.emulator

@@ -28,6 +28,8 @@ from ssoenv.emulator import Emulator, EmulatorConfig
 from tests.conftest import base_env, standard_config
 
 TOKEN = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"  # sha1("corp")
+pytestmark = pytest.mark.serial  # wall-clock limits: run alone (make test), not beside another worker
+
 LIMIT = 10.0  # seconds to fail, start-up included
 ENDPOINT_VAR = {
     "oidc": "AWS_ENDPOINT_URL_SSO_OIDC",

@@ -251,6 +251,7 @@ def test_backend_imports_no_click_and_no_boto(tmp_path: Path) -> None:
     assert out.stdout.splitlines()[:2] == ["team0000-admin", "team0001-admin"]
 
 
+@pytest.mark.serial  # a wall-clock bound: run alone (make test)
 def test_two_thousand_profiles_complete_quickly(tmp_path: Path) -> None:
     """The benchmark (bench/bench_complete.py) holds the 60 ms target; this guards gross regressions."""
     env = _backend_env(tmp_path, 2000)
