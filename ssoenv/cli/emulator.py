@@ -63,7 +63,7 @@ def _background(shell: str | None) -> int:
     return 0
 
 
-def _parse_faults(specs: tuple[str, ...]) -> list[tuple[str, int, int]]:
+def _parse_faults(specs: tuple[str, ...]) -> list[tuple[str, int | str, int]]:
     from ssoenv.emulator.faults import parse_fault
 
     try:
@@ -99,7 +99,14 @@ def _parse_faults(specs: tuple[str, ...]) -> list[tuple[str, int, int]]:
     default=None,
     help="JSON file with accounts and roles (format: see ssoenv/emulator/directory.py).",
 )
-@click.option("--fault", "faults", multiple=True, metavar="OP:STATUS[:COUNT]", help="Fail the next COUNT calls of OP.")
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="OP:STATUS|KIND[:COUNT]",
+    help="Fail the next COUNT calls of OP with an HTTP status, or a KIND: not-json, empty, invalid-utf8, "
+    "html, truncated, reset, hang, hang-body.",
+)
 @click.option("--latency", type=click.FloatRange(0), default=0.0, help="Seconds added to every API call.")
 @click.option("--log", "log", is_flag=True, help="Print every request on stderr (secrets redacted).")
 @click.option(

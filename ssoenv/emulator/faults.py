@@ -65,20 +65,29 @@ class Fault:
         return asdict(self)
 
 
-def parse_fault(spec: str) -> tuple[str, int, int]:
-    """``OP:STATUS[:COUNT]`` → (operation, status, count); ValueError when malformed."""
+def parse_fault(spec: str) -> tuple[str, int | str, int]:
+    """``OP:STATUS[:COUNT]`` or ``OP:KIND[:COUNT]`` → (operation, status or kind, count);
+    ValueError when malformed."""
     parts = spec.split(":")
     if len(parts) not in (2, 3):
-        raise ValueError(f"fault must be OP:STATUS[:COUNT], not {spec!r}")
+        raise ValueError(f"fault must be OP:STATUS[:COUNT] or OP:KIND[:COUNT], not {spec!r}")
     op = parts[0]
+    check_operation(op)
     try:
-        status = int(parts[1])
         count = int(parts[2]) if len(parts) == 3 else 1
     except ValueError:
-        raise ValueError(f"fault must be OP:STATUS[:COUNT] with numbers, not {spec!r}") from None
-    check_operation(op)
-    if not 200 <= status <= 599 or count < 1:
-        raise ValueError(f"bad status or count in {spec!r}")
+        raise ValueError(f"the COUNT of a fault must be a number, not {spec!r}") from None
+    if count < 1:
+        raise ValueError(f"bad count in {spec!r}")
+    if parts[1] in KINDS and parts[1] not in ("error", "answer"):
+        return op, parts[1], count
+    try:
+        status = int(parts[1])
+    except ValueError:
+        kinds = ", ".join(k for k in KINDS if k not in ("error", "answer"))
+        raise ValueError(f"fault must be OP:STATUS[:COUNT] or OP:KIND[:COUNT] (KIND: {kinds}), not {spec!r}") from None
+    if not 200 <= status <= 599:
+        raise ValueError(f"bad status in {spec!r}")
     return op, status, count
 
 

@@ -80,7 +80,7 @@ def _release_stdout(stdout: TextIO) -> None:
 def run(
     config: EmulatorConfig,
     *,
-    faults: Sequence[tuple[str, int, int]] = (),
+    faults: Sequence[tuple[str, int | str, int]] = (),
     latency: float = 0.0,
     log: bool = False,
     stdout: TextIO | None = None,
@@ -93,7 +93,10 @@ def run(
     err = stderr if stderr is not None else sys.stderr
     emu = Emulator(config)
     for op, status, count in faults:
-        emu.inject(op, status=status, count=count)
+        if isinstance(status, str):
+            emu.inject(op, kind=status, count=count)
+        else:
+            emu.inject(op, status=status, count=count)
     emu.set_latency(latency)
     if log:
 

@@ -100,3 +100,12 @@ def test_control_plane_takes_kinds(emu: Emulator) -> None:
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(bad, timeout=5)
     assert info.value.code == 400
+
+
+def test_fault_specs_take_kinds() -> None:
+    from ssoenv.emulator.faults import parse_fault
+
+    assert parse_fault("ListAccounts:hang-body:2") == ("ListAccounts", "hang-body", 2)
+    assert parse_fault("CreateToken:503") == ("CreateToken", 503, 1)
+    with pytest.raises(ValueError, match="KIND"):
+        parse_fault("CreateToken:gremlins")
