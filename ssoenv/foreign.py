@@ -100,7 +100,7 @@ def config_parse_error(exc: BaseException) -> ConfigError:
         line = int(lineno) if isinstance(lineno, int) else None
         reason = _configparser_reason(inner)
     where = f"{path}:{line}" if line else path
-    return ConfigError(f"{where}: {reason}", hint="fix that line (the AWS CLI and boto3 refuse it too)")
+    return ConfigError(f"{where}: {reason}", hint="fix that line; the AWS CLI and boto3 refuse it too")
 
 
 def _configparser_reason(inner: object) -> str:
