@@ -135,7 +135,13 @@ def _refresh_locked(paths: Paths, session: SsoSession, access: Access) -> Token 
         try:
             new = oidc.refresh(paths, session, current, profile=access.profile)
         except ServiceError:
-            if current.is_valid():  # the service failed, not the session: use what is left
+            # the service failed (no answer in time, an error, garbage), not the session: another
+            # program may have refreshed meanwhile, else use what is left of this token
+            fresher = _written_meanwhile(paths, session, current, access)
+            if fresher is not None:
+                debug("refresh failed, but another program wrote a fresher token meanwhile")
+                return fresher
+            if current.is_valid():
                 debug("refresh failed; falling back to the token (%s left)", current.remaining())
                 return current
             raise
