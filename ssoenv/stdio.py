@@ -48,7 +48,7 @@ def write_stdout(text: str) -> None:
     if not text:
         return
     if stdout_closed():
-        raise SsoenvError(
+        raise StdoutClosed(
             "stdout is closed: the output has nowhere to go; nothing was written",
             hint="run the command without closing stdout (>&-)",
         )
