@@ -91,7 +91,10 @@ def _session_state(
     if token is not None:
         row["expires_at"] = token.expires_at.isoformat()
         if state in ("valid", "refreshable"):
-            end = sessionclock.session_end(ctx.paths, ctx.config, session, token)
+            try:
+                end = sessionclock.session_end(ctx.paths, ctx.config, session, token)
+            except ConfigError as exc:  # a bad ssoenv_session_duration: said below the table
+                end, row["error"] = None, str(exc)
             row["session_expires_at"] = end.isoformat() if end is not None else None
     return row
 

@@ -124,3 +124,5 @@ def test_a_bad_duration_is_a_config_error_with_its_line(sandbox: Sandbox) -> Non
     proc = sandbox.run(["use", "dev", "--shell", "bash", "--no-login"])
     assert proc.returncode == 3
     assert f"{sandbox.config_file}:" in proc.stderr and "ssoenv_session_duration" in proc.stderr
+    listed = sandbox.run(["list"])
+    assert listed.returncode == 0 and "ssoenv_session_duration" in listed.stderr  # listed; said once per profile
