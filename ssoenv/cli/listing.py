@@ -21,7 +21,9 @@ from ssoenv.errors import ConfigError
 from ssoenv.ui.status import format_duration
 
 
-def _row(ctx: Context, name: str, states: dict[str, tuple[str, Token | None]]) -> dict[str, Any]:
+def _row(
+    ctx: Context, name: str, states: dict[str, tuple[str, Token | None]], *, any_cached: bool = True
+) -> dict[str, Any]:
     cfg = ctx.config
     row: dict[str, Any] = {
         "profile": name,
@@ -52,7 +54,7 @@ def _row(ctx: Context, name: str, states: dict[str, tuple[str, Token | None]]) -
             row["error"] = str(exc)
             return row
         row.update(account_id=chained.account_id, role_name=chained.role_name, chain=list(chained.sources))
-        _role_clock(ctx, row, chained)
+        _role_clock(ctx, row, chained, any_cached)
         return _session_state(ctx, row, chained.session, states)
     is_sso = bool(row["account_id"] or row["role_name"] or row["sso_session"] or row["start_url"])
     if not is_sso:
@@ -66,17 +68,29 @@ def _row(ctx: Context, name: str, states: dict[str, tuple[str, Token | None]]) -
         row["error"] = str(exc)
         return row
     if resolved is not None:
-        _role_clock(ctx, row, resolved)
+        _role_clock(ctx, row, resolved, any_cached)
     return _session_state(ctx, row, session, states)
 
 
-def _role_clock(ctx: Context, row: dict[str, Any], profile: AnyProfile) -> None:
+def _role_clock(ctx: Context, row: dict[str, Any], profile: AnyProfile, any_cached: bool) -> None:
     """The cached role credentials' expiry (no network), if any are cached and not expired."""
     from ssoenv.profilecreds import cached_credentials
+
+    if not any_cached:
+        return  # nothing cached at all: no key to compute for each of many profiles
 
     creds = cached_credentials(ctx.paths, profile, freshness=timedelta(0))
     if creds is not None:
         row["credentials_expire_at"] = creds.expiration.isoformat()
+
+
+def _any_cached(ctx: Context) -> bool:
+    """Whether the role-credential cache folder holds any file (looked at once per command)."""
+    try:
+        with os.scandir(ctx.paths.cli_cache_dir) as entries:
+            return any(True for _ in entries)
+    except OSError:
+        return False
 
 
 def _session_state(
@@ -147,7 +161,8 @@ def list_command(as_json: bool) -> None:
     """
     ctx = Context.load()
     states: dict[str, tuple[str, Token | None]] = {}
-    rows = [_row(ctx, name, states) for name in ctx.config.profile_names()]
+    any_cached = _any_cached(ctx)
+    rows = [_row(ctx, name, states, any_cached=any_cached) for name in ctx.config.profile_names()]
     active = os.environ.get("SSOENV_PROFILE")
     if as_json:
         for row in rows:

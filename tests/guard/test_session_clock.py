@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -46,8 +47,15 @@ def test_a_legacy_session_ends_exactly_when_its_token_does(sandbox: Sandbox) -> 
     expires = datetime.fromisoformat(token["expiresAt"].replace("Z", "+00:00"))
     changes = use(sandbox, "legacy")
     assert changes["SSOENV_SESSION_EXPIRES_AT"] == str(int(expires.timestamp()))
-    row = next(r for r in json.loads(sandbox.run(["list", "--json"], check=True).stdout) if r["profile"] == "legacy")
-    assert datetime.fromisoformat(row["session_expires_at"]) == expires
+    rows = {r["profile"]: r for r in json.loads(sandbox.run(["list", "--json"], check=True).stdout)}
+    assert datetime.fromisoformat(rows["legacy"]["session_expires_at"]) == expires
+    # the first clock: the role credentials `use` cached (none for a profile never used)
+    assert datetime.fromisoformat(rows["legacy"]["credentials_expire_at"]) > datetime.now(expires.tzinfo)
+    assert rows["prod"]["credentials_expire_at"] is None
+    table = sandbox.run(["list"], check=True).stdout.splitlines()
+    assert table[0].split()[-2:] == ["CREDS", "ENDS"]
+    (legacy_line,) = [line for line in table if " legacy " in line]
+    assert re.search(r" (?:\d+m|\dh\d\dm)\s+(?:\d\d-\d\d )?\d\d:\d\d$", legacy_line), legacy_line
 
 
 def test_a_refreshable_session_without_a_duration_says_nothing(sandbox: Sandbox) -> None:
