@@ -109,24 +109,32 @@ def _run(argv: list[str], prepared: _Prepared) -> int:
     return supervise.exit_like(status)
 
 
+def _hookable(path: str) -> bool:
+    """A shell ssoenv has a hook for (not a plain ``sh``, which ``make`` and scripts run)."""
+    base = os.path.basename(path).lstrip("-").lower()
+    return base.startswith(("bash", "zsh", "fish", "pwsh", "powershell"))
+
+
 def user_shell() -> str:
-    """The shell the user is in (shellingham), else $SHELL, else /bin/sh."""
+    """The shell the user is in (shellingham), else $SHELL, else /bin/sh. A plain ``sh`` between
+    the user and us (``make demo``, ``sh -c``) gives way to a $SHELL that ssoenv has a hook for."""
+    found: str | None = None
     try:
         import shellingham
 
         _, path = shellingham.detect_shell()
         if path and os.path.isabs(path) and os.access(path, os.X_OK):
-            return str(path)
-        if path:
+            found = str(path)
+        elif path:
             found = shutil.which(str(path))
-            if found:
-                return found
     except Exception:
         pass
     shell = os.environ.get("SHELL")
-    if shell and os.access(shell, os.X_OK):
-        return shell
-    return "/bin/sh"
+    usable = shell if shell and os.access(shell, os.X_OK) else None
+    for candidate in (found, usable):
+        if candidate and _hookable(candidate):
+            return candidate
+    return found or usable or "/bin/sh"
 
 
 def _execvpe(argv: list[str], env: dict[str, str]) -> None:

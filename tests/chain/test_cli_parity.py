@@ -17,12 +17,16 @@ BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 TOKEN = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"  # sha1("corp")
 
 # what the AWS CLI v2 does when its token is near expiry: botocore's SSOTokenProvider refreshes it
-# (rotating the refresh token) and writes the file, without ssoenv's lock
+# (rotating the refresh token) and writes the file, without ssoenv's lock. It is started early and
+# refreshes when told to (a line on stdin), so its start-up time never decides the race.
 BOTOCORE_REFRESH = (
-    "import botocore.session\n"
+    "import sys, botocore.session\n"
     "from botocore.tokens import SSOTokenProvider\n"
     "s = botocore.session.Session(profile='dev')\n"
-    "print(SSOTokenProvider(s).load_token().get_frozen_token().token[:8])\n"
+    "provider = SSOTokenProvider(s)\n"
+    "print('ready', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "print(provider.load_token().get_frozen_token().token[:8])\n"
 )
 
 
@@ -43,9 +47,20 @@ def test_refresh_lost_to_another_program_uses_its_token(sandbox: Sandbox) -> Non
     data = json.loads(path.read_text())
     data["expiresAt"] = (datetime.now(timezone.utc) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     path.write_text(json.dumps(data))
-    # ssoenv's refresh reaches the service first but is answered late; meanwhile the other
-    # program refreshes with the same refresh token and writes its new token
-    emu.inject("CreateToken", status=200, delay=5.0)  # long enough for the other program to start
+    theirs = subprocess.Popen(
+        [sys.executable, "-c", BOTOCORE_REFRESH],
+        env=sandbox.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert theirs.stdout is not None and theirs.stdin is not None
+    assert theirs.stdout.readline().strip() == "ready"
+    # ssoenv's refresh reaches the service first but is answered late (within its read timeout);
+    # meanwhile the other program refreshes with the same refresh token and writes its new token,
+    # so the service turns ours down (the refresh token was rotated)
+    emu.inject("CreateToken", status=200, delay=3.0)
     ours = subprocess.Popen(
         [sys.executable, "-m", "ssoenv", "export", "dev", "--no-login"],
         env=sandbox.env,
@@ -57,18 +72,11 @@ def test_refresh_lost_to_another_program_uses_its_token(sandbox: Sandbox) -> Non
     while emu.faults.pending():
         assert time.monotonic() < deadline, "ssoenv never asked for a refresh"
         time.sleep(0.02)
-    theirs = subprocess.run(
-        [sys.executable, "-c", BOTOCORE_REFRESH], env=sandbox.env, capture_output=True, text=True, timeout=60
-    )
-    assert theirs.returncode == 0, theirs.stderr
+    _, their_err = theirs.communicate("go\n", timeout=60)
+    assert theirs.returncode == 0, their_err
     out, err = ours.communicate(timeout=60)
     assert ours.returncode == 0, err
     assert json.loads(out)["AccessKeyId"].startswith("ASIA")
-    # ours gave up waiting (read timeout, ssoenv.retry) and took their token; the emulator answers
-    # our late request once its delay is over
-    deadline = time.monotonic() + 10
-    while len(_refresh_statuses(sandbox)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
     assert sorted(_refresh_statuses(sandbox)) == [200, 400]  # theirs won, ours lost
     assert emu.calls("StartDeviceAuthorization") == 0 and emu.calls("Authorize") == 1  # no new login
 
