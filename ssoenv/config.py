@@ -545,10 +545,12 @@ def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
     account = cfg.value(name, "sso_account_id")
     role = cfg.value(name, "sso_role_name")
     if not account and not role:
+        from ssoenv.shells import shell_word
+
         raise ConfigError(
             f"profile {name!r} ({section.where()}) is not an SSO role profile: it has no "
             "sso_account_id or sso_role_name",
-            hint="run `ssoenv configure --profile " + name + "`",
+            hint=f"run `ssoenv configure --profile {shell_word(name)}`",
         )
     _check_no_credential_keys(cfg, name)
     session_name = cfg.value(name, "sso_session")

@@ -52,9 +52,13 @@ def token_state(paths: Paths, session: SsoSession) -> tuple[str, Token | None]:
 
 def _login_hint(session: SsoSession, access: Access) -> str:
     if access.profile:
-        return f"run `{access.login_command} {access.profile}`"
+        from ssoenv.shells import shell_word
+
+        return f"run `{access.login_command} {shell_word(access.profile)}`"
     if session.name:
-        return f"run `{access.login_command} --sso-session {session.name}`"
+        from ssoenv.shells import shell_word
+
+        return f"run `{access.login_command} --sso-session {shell_word(session.name)}`"
     return f"run `{access.login_command}`"
 
 

@@ -99,7 +99,9 @@ def ensure_session(
     if access.interactive:
         login_now(paths, session, access, environ=environ)
         return
-    who = f" {access.profile}" if access.profile else ""
+    from ssoenv.shells import shell_word
+
+    who = f" {shell_word(access.profile)}" if access.profile else ""
     raise LoginRequired(
         f"the SSO session ({session.label}) ends in {format_duration(left.total_seconds())}, "
         f"sooner than --min-ttl {format_duration(min_ttl.total_seconds())}",

@@ -26,6 +26,7 @@ from ssoenv.credentials import Access
 from ssoenv.errors import LoginRequired
 from ssoenv.errors import MfaRequired as MfaRequired  # re-exported; defined in errors.py with every error
 from ssoenv.paths import Paths
+from ssoenv.shells import shell_word
 
 if TYPE_CHECKING:
     from ssoenv.envvars import Activation
@@ -58,7 +59,7 @@ def _token_code(hop: RoleHop, profile: ChainedProfile, access: Access, mfa_promp
     if not access.interactive:
         raise MfaRequired(
             f"profile {profile.name!r} needs an MFA code for {hop.mfa_serial} (role of {hop.profile!r})",
-            hint=f"run `ssoenv use {profile.name}` in a terminal to type it",
+            hint=f"run `ssoenv use {shell_word(profile.name)}` in a terminal to type it",
         )
     ask = mfa_prompt or (access.display.ask_secret if access.display is not None else None)
     if ask is None:  # the core asks through the display the command gave it; it builds no UI

@@ -19,6 +19,7 @@ from ssoenv.cli.common import Context, confirm_guard, login_options, make_access
 from ssoenv.envvars import apply, use_changes
 from ssoenv.errors import CommandNotExecutable, CommandNotFound, SsoenvError, UsageError
 from ssoenv.loginopts import LoginOptions
+from ssoenv.shells import shell_word
 
 if TYPE_CHECKING:
     from ssoenv.serve import CredentialServer
@@ -60,7 +61,7 @@ def _prepare(
     if live and not minttl.served(ctx.config, profile):
         raise UsageError(
             f"--live serves SSO profiles and role chains; {profile!r} is neither",
-            hint=f"run `ssoenv exec {profile} -- ...` without --live",
+            hint=f"run `ssoenv exec {shell_word(profile)} -- ...` without --live",
         )
     if (ttl is not None or live) and minttl.served(ctx.config, profile):
         resolved = ctx.profile(profile)  # an SSO profile or a role chain

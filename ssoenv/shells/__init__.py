@@ -113,6 +113,12 @@ def _user_shell(environ: Mapping[str, str]) -> str:
     return hooked if hooked in _HOOK_LINES else detect_shell(environ)
 
 
+def shell_word(value: str, environ: Mapping[str, str] | None = None) -> str:
+    """``value`` quoted as one word for the user's shell, for hints that name a command to paste
+    (a profile called ``it's a\\b`` must still be one argument)."""
+    return get_dialect(_user_shell(os.environ if environ is None else environ)).quote(value)
+
+
 def apply_hint(args: str, environ: Mapping[str, str]) -> str:
     """How to run ``ssoenv ARGS`` (``use P``, ``off``) so that it changes the user's shell: the plain
     command where the hook is loaded, else the eval form of that shell."""
