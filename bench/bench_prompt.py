@@ -65,6 +65,9 @@ def profile_env() -> dict[str, str]:
         "SSOENV_ACCOUNT_ID": "123456789012",
         "SSOENV_ROLE_NAME": "AdministratorAccess",
         "SSOENV_EXPIRES_AT": str(int(time.time()) + 2520),
+        # a guarded profile (its own segment) and a known session end outside the warning window
+        "SSOENV_GUARD": "1",
+        "SSOENV_SESSION_EXPIRES_AT": str(int(time.time()) + 8 * 3600),
         "AWS_SSO_PROFILE": "prod-admin",
         "TERM": "xterm-256color",
     }

@@ -76,9 +76,11 @@ function _ssoenv_segment {
     _ssoenv_seg=
     _ssoenv_ps1=
     [[ -n ${SSOENV_PROFILE-} ]] || \builtin return 0
-    \builtin local text left color='' time='' exp=${SSOENV_EXPIRES_AT-}
+    \builtin local text left color='' time='' guard='' exp=${SSOENV_EXPIRES_AT-}
     # shown, never interpreted: control characters become `?`
-    text="aws${SSOENV_SHELL_DEPTH:+:${SSOENV_SHELL_DEPTH}} ${SSOENV_PROFILE}"
+    # a guarded profile (ssoenv_guard = confirm): `!` before the name, also without colours
+    [[ ${SSOENV_GUARD-} == 1 ]] && guard='!'
+    text="aws${SSOENV_SHELL_DEPTH:+:${SSOENV_SHELL_DEPTH}} $guard${SSOENV_PROFILE}"
     if [[ -n ${SSOENV_ACCOUNT_ID-}${SSOENV_ROLE_NAME-} ]]; then
         text="$text ${SSOENV_ACCOUNT_ID-}/${SSOENV_ROLE_NAME-}"
     fi
@@ -102,6 +104,8 @@ function _ssoenv_segment {
         fi
         ;;
     esac
+    # its own colour (bold magenta), unless the credentials have expired (red)
+    [[ -n $guard && $color != 31 ]] && color='1;35'
     _ssoenv_seg="($text${time:+ $time})"
     if [[ -n $color && ${TERM-dumb} != dumb && -z ${NO_COLOR-} ]]; then
         # \001 \002 tell readline the colour codes take no room
@@ -199,6 +203,25 @@ function _ssoenv_failed {
     fi
 }
 
+# One line, once per session end, when the SSO session ends within SSOENV_SESSION_WARN seconds
+# (default 900): SSOENV_SESSION_EXPIRES_AT is set by `use` where the end is known. Never a login.
+function _ssoenv_session_warn {
+    \builtin local end=${SSOENV_SESSION_EXPIRES_AT-} warn=${SSOENV_SESSION_WARN:-900} at shown
+    [[ -n $end && $end != *[!0-9]* && $end != "${_ssoenv_session_warned-}" ]] || \builtin return 0
+    [[ $warn == *[!0-9]* ]] && warn=900
+    _ssoenv_clock
+    ((_ssoenv_now + warn >= end && _ssoenv_now < end)) || \builtin return 0
+    _ssoenv_session_warned=$end
+    if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2))); then
+        \builtin printf -v at '%(%H:%M)T' "$end"
+    else
+        at=$(\builtin command date -d "@$end" +%H:%M 2>/dev/null || \builtin command date -r "$end" +%H:%M)
+    fi
+    shown=${SSOENV_PROFILE//[[:cntrl:]]/?}
+    \builtin printf 'ssoenv: the SSO session of %s ends at %s; run `ssoenv login %s` now to avoid an interruption\n' \
+        "$shown" "$at" "$shown" >&2
+}
+
 # Start a background refresh when the credentials expire within the window (one at a time,
 # at most once a minute after a failure).
 function _ssoenv_refresh {
@@ -230,6 +253,7 @@ function _ssoenv_hook {
         _ssoenv_retry_at=0
     fi
     [[ -n ${SSOENV_PROFILE-} ]] && _ssoenv_refresh
+    _ssoenv_session_warn
     _ssoenv_update
 }
 

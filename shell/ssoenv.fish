@@ -21,6 +21,7 @@ set -q _ssoenv_now; or set -g _ssoenv_now 0
 set -q _ssoenv_seen; or set -g _ssoenv_seen ''
 set -q _ssoenv_bg_started; or set -g _ssoenv_bg_started 0
 set -q _ssoenv_bg_key; or set -g _ssoenv_bg_key ''
+set -q _ssoenv_session_warned; or set -g _ssoenv_session_warned ''
 set -q _ssoenv_wraps; or set -g _ssoenv_wraps 0
 set -g _ssoenv_drawn 0
 # The hand-off file of the background refresh: written atomically (0600, in a private 0700
@@ -100,7 +101,10 @@ function _ssoenv_segment
     if set -q SSOENV_SHELL_DEPTH; and test -n "$SSOENV_SHELL_DEPTH"
         set text "aws:$SSOENV_SHELL_DEPTH"
     end
-    set text "$text $SSOENV_PROFILE"
+    # a guarded profile (ssoenv_guard = confirm): `!` before the name, also without colours
+    set -l guard ''
+    test "$SSOENV_GUARD" = 1; and set guard '!'
+    set text "$text $guard$SSOENV_PROFILE"
     if test -n "$SSOENV_ACCOUNT_ID$SSOENV_ROLE_NAME"
         set text "$text $SSOENV_ACCOUNT_ID/$SSOENV_ROLE_NAME"
     end
@@ -124,6 +128,10 @@ function _ssoenv_segment
         else
             set time (math "floor($left / 3600)")h(string pad -w 2 -c 0 -- (math "floor(($left % 3600) / 60)"))m
         end
+    end
+    # its own colour (magenta), unless the credentials have expired (red)
+    if test -n "$guard"; and test "$_ssoenv_color" != red
+        set -g _ssoenv_color magenta
     end
     if test -n "$time"
         set -g _ssoenv_seg "($text $time)"
@@ -263,6 +271,23 @@ function _ssoenv_refresh
     status job-control $mode
 end
 
+# One line, once per session end, when the SSO session ends within SSOENV_SESSION_WARN seconds
+# (default 900): SSOENV_SESSION_EXPIRES_AT is set by `use` where the end is known. Never a login;
+# `date` runs once, for the line itself (fish cannot format a time).
+function _ssoenv_session_warn
+    set -l end "$SSOENV_SESSION_EXPIRES_AT"
+    string match -qr '^[0-9]+$' -- "$end"; or return 0
+    test "$_ssoenv_session_warned" != "$end"; or return 0
+    set -l warn 900
+    string match -qr '^[0-9]+$' -- "$SSOENV_SESSION_WARN"; and set warn $SSOENV_SESSION_WARN
+    test (math "$_ssoenv_now + $warn") -ge $end; and test $_ssoenv_now -lt $end; or return 0
+    set -g _ssoenv_session_warned $end
+    set -l at (command date -d "@$end" +%H:%M 2>/dev/null; or command date -r $end +%H:%M)
+    set -l shown (string replace -ra '[[:cntrl:]]' '?' -- "$SSOENV_PROFILE")
+    printf 'ssoenv: the SSO session of %s ends at %s; run `ssoenv login %s` now to avoid an interruption\n' \
+        "$shown" "$at" "$shown" >&2
+end
+
 # Runs before every prompt; fish keeps $status for the prompt itself.
 function _ssoenv_on_prompt --on-event fish_prompt
     set -g _ssoenv_runs (math $_ssoenv_runs + 1)
@@ -276,6 +301,7 @@ function _ssoenv_on_prompt --on-event fish_prompt
     end
     if _ssoenv_active
         _ssoenv_refresh
+        _ssoenv_session_warn
     end
     _ssoenv_update
 end

@@ -21,6 +21,7 @@ if ($null -eq $global:_ssoenv_runs) { $global:_ssoenv_runs = 0 }
 if ($null -eq $global:_ssoenv_bg_started) { $global:_ssoenv_bg_started = [long]0 }
 if ($null -eq $global:_ssoenv_bg_key) { $global:_ssoenv_bg_key = '' }
 if ($null -eq $global:_ssoenv_seen) { $global:_ssoenv_seen = '' }
+if ($null -eq $global:_ssoenv_session_warned) { $global:_ssoenv_session_warned = '' }
 $global:_ssoenv_seg = ''
 $global:_ssoenv_color = ''
 # The program as a list of words (for the background refresh), and the hand-off file: written
@@ -108,7 +109,10 @@ function global:_ssoenv_segment {
     if (-not $env:SSOENV_PROFILE) { return }
     $text = 'aws'
     if ($env:SSOENV_SHELL_DEPTH) { $text = "aws:$($env:SSOENV_SHELL_DEPTH)" }
-    $text = "$text $($env:SSOENV_PROFILE)"
+    # a guarded profile (ssoenv_guard = confirm): `!` before the name, also without colours
+    $guard = ''
+    if ([string]$env:SSOENV_GUARD -eq '1') { $guard = '!' }
+    $text = "$text $guard$($env:SSOENV_PROFILE)"
     if ("$($env:SSOENV_ACCOUNT_ID)$($env:SSOENV_ROLE_NAME)") {
         $text = "$text $($env:SSOENV_ACCOUNT_ID)/$($env:SSOENV_ROLE_NAME)"
     }
@@ -129,7 +133,24 @@ function global:_ssoenv_segment {
             $time = '{0}h{1:00}m' -f [math]::Floor($left / 3600), [math]::Floor(($left % 3600) / 60)
         }
     }
+    # its own colour (bold magenta), unless the credentials have expired (red)
+    if ($guard -and $global:_ssoenv_color -ne '31') { $global:_ssoenv_color = '1;35' }
     if ($time) { $global:_ssoenv_seg = "($text $time)" } else { $global:_ssoenv_seg = "($text)" }
+}
+
+# One line, once per session end, when the SSO session ends within SSOENV_SESSION_WARN seconds
+# (default 900): SSOENV_SESSION_EXPIRES_AT is set by `use` where the end is known. Never a login.
+function global:_ssoenv_session_warn {
+    $end = [string]$env:SSOENV_SESSION_EXPIRES_AT
+    if ($end -notmatch '^[0-9]{1,18}$' -or $global:_ssoenv_session_warned -eq $end) { return }
+    $warn = [long]900
+    if ([string]$env:SSOENV_SESSION_WARN -match '^[0-9]{1,18}$') { $warn = [long]$env:SSOENV_SESSION_WARN }
+    $now = _ssoenv_now
+    if ($now + $warn -lt [long]$end -or $now -ge [long]$end) { return }
+    $global:_ssoenv_session_warned = $end
+    $at = [DateTimeOffset]::FromUnixTimeSeconds([long]$end).LocalDateTime.ToString('HH:mm')
+    $shown = [string]$env:SSOENV_PROFILE -replace '\p{Cc}', '?'
+    [Console]::Error.WriteLine("ssoenv: the SSO session of $shown ends at $at; run ``ssoenv login $shown`` now to avoid an interruption")
 }
 
 # One line, once per credentials, when the refresh failed: what happened and what to run.
@@ -218,7 +239,7 @@ function global:_ssoenv_hook {
         $global:_ssoenv_seen = $seen
         $global:_ssoenv_retry_at = [long]0
     }
-    if ($env:SSOENV_PROFILE) { _ssoenv_refresh }
+    if ($env:SSOENV_PROFILE) { _ssoenv_refresh; _ssoenv_session_warn }
     _ssoenv_segment
 }
 

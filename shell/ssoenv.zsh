@@ -21,6 +21,7 @@
 # (loading the file again keeps the state)
 typeset -g _ssoenv_seg=${_ssoenv_seg-} _ssoenv_color=${_ssoenv_color-} _ssoenv_notified=${_ssoenv_notified-}
 typeset -g _ssoenv_seen=${_ssoenv_seen-} _ssoenv_bg_key=${_ssoenv_bg_key-}
+typeset -g _ssoenv_session_warned=${_ssoenv_session_warned-}
 typeset -gi _ssoenv_retry_at=${_ssoenv_retry_at:-0} _ssoenv_runs=${_ssoenv_runs:-0} _ssoenv_now=0
 typeset -gi _ssoenv_bg_started=${_ssoenv_bg_started:-0}
 # The hand-off file of the background refresh: written atomically (0600, in a private 0700
@@ -91,9 +92,11 @@ function _ssoenv_segment {
     _ssoenv_seg=''
     _ssoenv_color=''
     [[ -n ${SSOENV_PROFILE-} ]] || return 0
-    local text time='' exp=${SSOENV_EXPIRES_AT-}
+    local text time='' guard='' exp=${SSOENV_EXPIRES_AT-}
     integer left minutes
-    text="aws${SSOENV_SHELL_DEPTH:+:${SSOENV_SHELL_DEPTH}} ${SSOENV_PROFILE}"
+    # a guarded profile (ssoenv_guard = confirm): `!` before the name, also without colours
+    [[ ${SSOENV_GUARD-} == 1 ]] && guard='!'
+    text="aws${SSOENV_SHELL_DEPTH:+:${SSOENV_SHELL_DEPTH}} $guard${SSOENV_PROFILE}"
     if [[ -n ${SSOENV_ACCOUNT_ID-}${SSOENV_ROLE_NAME-} ]]; then
         text="$text ${SSOENV_ACCOUNT_ID-}/${SSOENV_ROLE_NAME-}"
     fi
@@ -114,6 +117,8 @@ function _ssoenv_segment {
             time="$(( left / 3600 ))h${(l:2::0:)minutes}m"
         fi
     fi
+    # its own colour (magenta), unless the credentials have expired (red)
+    [[ -n $guard && $_ssoenv_color != red ]] && _ssoenv_color=magenta
     _ssoenv_seg="($text${time:+ $time})"
 }
 
@@ -189,6 +194,25 @@ function _ssoenv_pickup {
     fi
 }
 
+# One line, once per session end, when the SSO session ends within SSOENV_SESSION_WARN seconds
+# (default 900): SSOENV_SESSION_EXPIRES_AT is set by `use` where the end is known. Never a login.
+function _ssoenv_session_warn {
+    emulate -L zsh
+    local end=${SSOENV_SESSION_EXPIRES_AT-} warn=${SSOENV_SESSION_WARN:-900} at shown
+    [[ -n $end && $end != *[^0-9]* && $end != "$_ssoenv_session_warned" ]] || return 0
+    [[ $warn != *[^0-9]* ]] || warn=900
+    _ssoenv_clock
+    (( _ssoenv_now + warn >= end && _ssoenv_now < end )) || return 0
+    _ssoenv_session_warned=$end
+    if zmodload -F zsh/datetime +b:strftime 2>/dev/null; then
+        strftime -s at '%H:%M' $end
+    else
+        at=$(\command date -d "@$end" +%H:%M 2>/dev/null || \command date -r "$end" +%H:%M)
+    fi
+    shown=${SSOENV_PROFILE//[[:cntrl:]]/?}
+    print -ru2 -- "ssoenv: the SSO session of $shown ends at $at; run \`ssoenv login $shown\` now to avoid an interruption"
+}
+
 # Start a background refresh when the credentials expire within the window (one at a time,
 # at most once a minute after a failure). `&!`: not a job of this shell (no job number, no
 # "done" message), no terminal, no Ctrl-C.
@@ -217,6 +241,7 @@ function _ssoenv_precmd {
         _ssoenv_retry_at=0
     fi
     [[ -n ${SSOENV_PROFILE-} ]] && _ssoenv_refresh
+    _ssoenv_session_warn
     _ssoenv_update
     # the segment is put in again last, after hooks that rebuild PROMPT (themes): keep
     # _ssoenv_draw at the end of the list (the change counts from the next prompt on)
