@@ -375,6 +375,7 @@ def test_completion_registered_when_compinit_runs_later(make_session: SessionFac
     assert s.complete("ssoenv use de") == "ssoenv use dev"
 
 
+@pytest.mark.serial  # a wall-clock bound and a Ctrl-C race: run alone (make test)
 def test_stalled_refresh_never_holds_the_prompt(
     shell: tuple[ShellSpec, str], make_session: SessionFactory, sandbox: Any, tmp_path: Path
 ) -> None:
