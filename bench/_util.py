@@ -14,6 +14,20 @@ from pathlib import Path
 SSOENV = [sys.executable, "-m", "ssoenv"]
 BIN = Path(sys.executable).parent
 
+# one SSO profile on one sso-session, for the benchmarks that serve it from the emulator
+SSO_CONFIG = """\
+[profile dev]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = AdministratorAccess
+region = eu-west-1
+
+[sso-session corp]
+sso_start_url = https://d-1234567890.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+"""
+
 
 def ssoenv_cmd() -> list[str]:
     """The installed console script when there is one (what users run), else python -m ssoenv."""

@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._util import SSO_CONFIG  # noqa: E402
 from ssoenv.shells import get_dialect  # noqa: E402
 
 LOOPS = {
@@ -221,20 +222,6 @@ def main() -> int:
     return 0 if ok else 1
 
 
-BENCH_CONFIG = """\
-[profile dev]
-sso_session = corp
-sso_account_id = 111111111111
-sso_role_name = AdministratorAccess
-region = eu-west-1
-
-[sso-session corp]
-sso_start_url = https://d-1234567890.awsapps.com/start
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-"""
-
-
 def stalled_prompt(shell: str, program: str, stall: float, prompts: int) -> tuple[float, float]:
     """Worst Enter-to-prompt time (s) without and with the hook, every emulator call delayed ``stall`` s."""
     import pexpect
@@ -246,7 +233,7 @@ def stalled_prompt(shell: str, program: str, stall: float, prompts: int) -> tupl
     home = Path(tempfile.mkdtemp(prefix="ssoenv-bench-stall-"))
     try:
         (home / ".aws").mkdir()
-        (home / ".aws" / "config").write_text(BENCH_CONFIG)
+        (home / ".aws" / "config").write_text(SSO_CONFIG)
         env = {
             "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
             "HOME": str(home),

@@ -29,21 +29,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._util import isolated_env, ssoenv_cmd, temp_home  # noqa: E402
+from bench._util import SSO_CONFIG, isolated_env, ssoenv_cmd, temp_home  # noqa: E402
 from ssoenv.emulator import Emulator, EmulatorConfig  # noqa: E402
-
-CONFIG = """\
-[profile dev]
-sso_session = corp
-sso_account_id = 111111111111
-sso_role_name = AdministratorAccess
-region = eu-west-1
-
-[sso-session corp]
-sso_start_url = https://d-1234567890.awsapps.com/start
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-"""
 
 BASELINE = textwrap.dedent(
     """
@@ -129,7 +116,7 @@ def main() -> int:
     server: subprocess.Popen[str] | None = None
     baseline: subprocess.Popen[str] | None = None
     try:
-        (home / ".aws" / "config").write_text(CONFIG)
+        (home / ".aws" / "config").write_text(SSO_CONFIG)
         browser = f"{sys.executable} -m ssoenv.emulator.browser %s"
         env = isolated_env(home, {**emu.env(), "BROWSER": browser})
         run = [*ssoenv_cmd()]

@@ -33,7 +33,7 @@ import socket
 import sys
 import threading
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol, TextIO
 from urllib.parse import quote, urlsplit
 
@@ -42,6 +42,7 @@ from ssoenv.chain import AnyProfile
 from ssoenv.credentials import Access
 from ssoenv.envvars import LiveEndpoint
 from ssoenv.errors import AccessDenied, ConfigError, LoginRequired, SsoenvError
+from ssoenv.httpserver import TrackingHTTPServer
 from ssoenv.paths import Paths
 from ssoenv.profilecreds import cached_credentials, get_credentials
 from ssoenv.ui.status import format_duration
@@ -178,35 +179,14 @@ class Log:
             self._write(f"rejected a request for {path!r}: missing or wrong authorization token")
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _HTTPServer(TrackingHTTPServer):
     allow_reuse_address = False  # never share a port with another listener
     request_queue_size = 128  # a burst of clients (make -j, a test runner) must not wait for SYN retries
 
     def __init__(self, address: tuple[str, int], owner: CredentialServer, family: int) -> None:
         self.address_family = family
         self.owner = owner
-        self._connections: set[socket.socket] = set()
-        self._conn_lock = threading.Lock()
         super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._conn_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._conn_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        with self._conn_lock:
-            conns = list(self._connections)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):

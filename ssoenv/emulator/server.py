@@ -33,13 +33,12 @@ Errors answer 400/404 with ``{"error": "..."}``. Control requests are not in the
 
 from __future__ import annotations
 
-import contextlib
 import json
 import socket
 import struct
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -48,6 +47,7 @@ from ssoenv.emulator.config import EmulatorConfig
 from ssoenv.emulator.directory import Directory
 from ssoenv.emulator.faults import Fault, FaultPlan
 from ssoenv.emulator.service import Backend, Request, RequestRecord, Response, json_response
+from ssoenv.httpserver import TrackingHTTPServer
 
 CONTROL_PREFIX = "/_emulator"
 ENV_VARS = (
@@ -59,33 +59,12 @@ ENV_VARS = (
 MAX_BODY = 1 << 20
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(TrackingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
         self.emulator = emulator
-        self._connections: set[socket.socket] = set()
-        self._conn_lock = threading.Lock()
         super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._conn_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._conn_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        with self._conn_lock:
-            conns = list(self._connections)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):
