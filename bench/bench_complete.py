@@ -3,7 +3,7 @@
 Measured in the same run:
 
 1. ``python -c pass`` (the floor: interpreter start-up);
-2. the backend exactly as the completion scripts call it (``python -c 'from ssoenv.completion ...'
+2. the backend exactly as the completion scripts call it (``python -c 'from ssoenv.front.completion ...'
    words --shell=bash --cur=team19 -- use``): the number the 60 ms target is about;
 3. the same request through the CLI (``ssoenv _complete profiles team19``), for comparison;
 4. a real TAB in an interactive bash with the hook: from the keypress to the completed word

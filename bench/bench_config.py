@@ -24,9 +24,9 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from ssoenv import ini
-from ssoenv.config import load_config, sso_profiles
-from ssoenv.configwriter import ConfigDocument, SectionRef, edit_config
+from ssoenv.config import ini
+from ssoenv.config.profiles import load_config, sso_profiles
+from ssoenv.config.writer import ConfigDocument, SectionRef, edit_config
 from ssoenv.paths import resolve_paths
 
 

@@ -1,6 +1,6 @@
 # TAB completion of ssoenv for fish: verbs, options, profile names, shells, formats; after
 # `ssoenv exec PROFILE [--]` the command and its arguments, and file names for file options.
-# Loaded by `ssoenv hook fish`. The candidates (with descriptions) come from ssoenv.completion
+# Loaded by `ssoenv hook fish`. The candidates (with descriptions) come from ssoenv.front.completion
 # run through Python without the CLI (no click, no boto3). `-f` only stops fish from adding file
 # names everywhere: where files or a command belong, the function lists them itself.
 

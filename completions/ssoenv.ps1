@@ -1,5 +1,5 @@
 # TAB completion of ssoenv for PowerShell: verbs, options, profile names, shells, formats.
-# Loaded by `ssoenv hook pwsh`. The candidates come from ssoenv.completion run through Python
+# Loaded by `ssoenv hook pwsh`. The candidates come from ssoenv.front.completion run through Python
 # without the CLI (no click, no boto3). Registered as a native completer under the names
 # `ssoenv` and `ssoenv.exe`: PowerShell looks native completers up by command name, so the
 # `ssoenv` function of the hook (which takes everything as $args) gets it too. (Not run live in

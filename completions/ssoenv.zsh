@@ -1,7 +1,7 @@
 # TAB completion of ssoenv for zsh: verbs, options, profile names, shells, formats; after
 # `ssoenv exec PROFILE [--]` the command and its arguments, and file names for file options.
 # Loaded by `ssoenv hook zsh`; registered with compdef as soon as compinit has run (now, or at
-# the next prompt if compinit runs later in .zshrc). Needs compinit (zsh's completion system). The candidates come from ssoenv.completion
+# the next prompt if compinit runs later in .zshrc). Needs compinit (zsh's completion system). The candidates come from ssoenv.front.completion
 # run through Python without the CLI (no click, no boto3).
 
 function _ssoenv_complete {

@@ -3,4 +3,4 @@
 import time as _time
 
 __version__ = "0.1.0"
-STARTED = _time.monotonic()  # when the command started: SSOENV_TIMEOUT counts from here (ssoenv.retry)
+STARTED = _time.monotonic()  # when the command started: SSOENV_TIMEOUT counts from here (ssoenv.remote.retry)

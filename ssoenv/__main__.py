@@ -1,4 +1,4 @@
-from ssoenv.entry import main
+from ssoenv.front.entry import main
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,7 @@
 """The one domain error type of ssoenv, its subclasses and the exit codes.
 
 Every failure a user can cause or meet is raised as a :class:`SsoenvError` subclass and turned
-into one line on stderr plus the class's exit code at a single boundary (``ssoenv.cli``).
+into one line on stderr plus the class's exit code at a single boundary (``ssoenv.front.cli``).
 """
 
 from __future__ import annotations

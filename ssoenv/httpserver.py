@@ -1,6 +1,6 @@
 """A threading HTTP server that can drop its open keep-alive connections when it stops.
 
-Shared by the live credential endpoint (:mod:`ssoenv.serve`) and the bundled emulator: without
+Shared by the live credential endpoint (:mod:`ssoenv.features.serve`) and the bundled emulator: without
 it, ``shutdown()`` leaves idle keep-alive connections (and their handler threads) hanging on.
 """
 

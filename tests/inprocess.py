@@ -1,7 +1,7 @@
 """Run the ``ssoenv`` program inside the test process: the fast tier of the CLI tests.
 
 ``run_cli(args, env=..., cwd=...)`` does what ``subprocess.run([python, "-m", "ssoenv", *args])``
-does — same entry point (``ssoenv.entry.main``: completion, fast path, then click), an environment
+does — same entry point (``ssoenv.front.entry.main``: completion, fast path, then click), an environment
 that *replaces* ``os.environ`` for the duration, the working directory, stdin from ``input`` (or
 empty, as DEVNULL), stdout and stderr captured as bytes and decoded the way ``subprocess.run(...,
 text=True)`` decodes them, and the exit status from ``SystemExit`` — without paying for a new
@@ -73,7 +73,8 @@ def run_cli(
 
     ``clock`` (an ``ssoenv.clock.Clock``) replaces the real one for the login flows.
     """
-    from ssoenv import entry, log
+    from ssoenv import log
+    from ssoenv.front import entry
 
     if not _ONE_AT_A_TIME.acquire(blocking=False):
         raise RuntimeError("run_cli swaps os.environ and the std streams: one call at a time (use process=True)")

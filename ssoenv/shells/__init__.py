@@ -224,12 +224,14 @@ def self_argv(argv0: str | None = None, executable: str | None = None) -> list[s
             return [str(script)]
         if _importable_anywhere():
             return [python, "-m", "ssoenv"]
-        return _python_code_argv(python, "from ssoenv.cli import main; main()")
+        return _python_code_argv(python, "from ssoenv.front.cli import main; main()")
     return ["ssoenv"]
 
 
 #: the completion backend without the CLI (and without importing click)
-_COMPLETE_CODE: Final = "import sys; from ssoenv.completion import complete_main; sys.exit(complete_main(sys.argv[1:]))"
+_COMPLETE_CODE: Final = (
+    "import sys; from ssoenv.front.completion import complete_main; sys.exit(complete_main(sys.argv[1:]))"
+)
 
 
 def complete_argv(executable: str | None = None) -> list[str]:

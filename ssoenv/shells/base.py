@@ -13,7 +13,7 @@ inside quotes (a test enforces this):
 ``__SSOENV_EXE__``
     the command that runs ssoenv (one or more words, each quoted for the dialect);
 ``__SSOENV_COMPLETE__``
-    the command that runs the fast completion backend (``ssoenv.completion``), which skips the
+    the command that runs the fast completion backend (``ssoenv.front.completion``), which skips the
     import of click that the full CLI pays for;
 ``__SSOENV_RUNTIME__``
     the private folder of the background refresh's hand-off files (one word, quoted);

@@ -1,4 +1,4 @@
-"""The question a guarded profile asks (``ssoenv.guard``): on stderr, the answer read from the terminal.
+"""The question a guarded profile asks (``ssoenv.config.guard``): on stderr, the answer read from the terminal.
 
 Nothing goes to stdout (``use`` runs inside ``$(...)``); the typed answer is echoed by the
 terminal as typed. End of input is an empty answer (refused by the policy).

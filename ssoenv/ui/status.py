@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from ssoenv.envvars import Activation
+    from ssoenv.shells.envvars import Activation
 
 PREFIX = "ssoenv: "
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from ssoenv.envvars import apply
+from ssoenv.shells.envvars import apply
 from tests.conftest import Sandbox
 
 OTHER_PROFILES = """

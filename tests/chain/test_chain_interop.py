@@ -176,8 +176,8 @@ def test_expired_source_is_fetched_again(chain: Sandbox) -> None:
 
 
 def _names_for(sb: Sandbox, profile: str) -> list[str]:
-    from ssoenv.chain import resolve_chain
-    from ssoenv.config import load_config
+    from ssoenv.config.chain import resolve_chain
+    from ssoenv.config.profiles import load_config
     from ssoenv.paths import resolve_paths
 
     chained = resolve_chain(load_config(resolve_paths(sb.env)), profile)
@@ -270,7 +270,7 @@ def test_cached_chain_served_without_botocore_and_like_the_full_command(chain: S
     for args in (["use", "workload-deploy", "--shell", "bash"], ["export", "workload-deploy", "--format", "env"]):
         code = (
             f"import sys; sys.argv = ['ssoenv', *{args!r}]\n"
-            "from ssoenv.entry import main\n"
+            "from ssoenv.front.entry import main\n"
             "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'click'))\n"
             "print('IMPORTED', bad, file=sys.stderr); sys.exit(code)"

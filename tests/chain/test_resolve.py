@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from botocore.credentials import AssumeRoleCredentialFetcher
 
-from ssoenv.chain import ChainedProfile, RoleHop, resolve_any, resolve_chain
-from ssoenv.config import AwsConfig, SsoProfile, load_config
+from ssoenv.config.chain import ChainedProfile, RoleHop, resolve_any, resolve_chain
+from ssoenv.config.profiles import AwsConfig, SsoProfile, load_config
 from ssoenv.errors import ConfigError
 from ssoenv.paths import resolve_paths
 from tests.chain.conftest import CHAIN_CONFIG, DEPLOY, HUB

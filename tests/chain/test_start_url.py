@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ssoenv.config.starturl import check, is_aws_owned, needs_resolving, region_from_host, resolve
 from ssoenv.emulator import Emulator
 from ssoenv.errors import UsageError
-from ssoenv.starturl import check, is_aws_owned, needs_resolving, region_from_host, resolve
 from tests.conftest import Sandbox, new_sandbox
 
 LOGIN = ["--use-device-code", "--no-browser"]

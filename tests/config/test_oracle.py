@@ -20,11 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssoenv import ini
-from ssoenv.completion import scan_config
-from ssoenv.config import AwsConfig, _Targeted, load_config
-from ssoenv.configwriter import ConfigDocument, SectionRef
+from ssoenv.config import ini
+from ssoenv.config.profiles import AwsConfig, _Targeted, load_config
+from ssoenv.config.writer import ConfigDocument, SectionRef
 from ssoenv.errors import ConfigError
+from ssoenv.front.completion import scan_config
 from ssoenv.paths import resolve_paths
 from tests.configwriter.corpus import CORPUS, REFUSED
 
@@ -298,7 +298,7 @@ def test_big_file_is_certified_and_then_searched(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", sorted(CORPUS)[:8])
 def test_preloaded_botocore_session_reads_what_it_would_read_itself(tmp_path: Path, name: str) -> None:
-    from ssoenv.config import preload_botocore
+    from ssoenv.config.profiles import preload_botocore
 
     cfg_path, creds_path, _ = files(tmp_path, CORPUS[name], b"[extra]\nregion = x\n")
 
@@ -331,7 +331,7 @@ def test_header_scan_of_a_noted_file_equals_the_full_read(text: str) -> None:
 
 
 def test_completion_of_a_big_noted_file(tmp_path: Path) -> None:
-    from ssoenv.completion import read_names
+    from ssoenv.front.completion import read_names
 
     body = "".join(f"[profile p{i}]\nsso_account_id = {i}\n\n" for i in range(5000)) + "[sso-session s]\n"
     cfg_path, _, env = files(tmp_path, body.encode())

@@ -127,7 +127,7 @@ def test_populate_dry_run_reads_a_read_only_config(sandbox: Sandbox) -> None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="as a plain user the folder check is the kernel's own")
 def test_unwritable_folder_is_refused_before_login(sandbox: Sandbox, tmp_path: Path) -> None:
-    from ssoenv.configwriter import check_writable
+    from ssoenv.config.writer import check_writable
     from ssoenv.errors import ConfigError
     from ssoenv.paths import resolve_paths
 

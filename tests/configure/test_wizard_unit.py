@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ssoenv.config import SsoSession
-from ssoenv.configwriter import ConfigDocument, SectionRef
+from ssoenv.config.profiles import SsoSession
+from ssoenv.config.writer import ConfigDocument, SectionRef
 from ssoenv.errors import AccessDenied, UsageError
+from ssoenv.features.configure import Answers, Wizard, account_label, account_sort_key, apply_profile
 from ssoenv.paths import resolve_paths
-from ssoenv.wizard import Answers, Wizard, account_label, account_sort_key, apply_profile
 
 
 @dataclass(frozen=True)

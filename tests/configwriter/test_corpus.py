@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from ssoenv.configwriter import ConfigDocument, SectionRef, classify_header
+from ssoenv.config.writer import ConfigDocument, SectionRef, classify_header
 
 from .corpus import CORPUS
 from .oracle import changed_line_ranges, lines_of, newline_of, parse_ini

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssoenv.configwriter import ConfigDocument, SectionRef, check_section_name, classify_header
+from ssoenv.config.writer import ConfigDocument, SectionRef, check_section_name, classify_header
 from ssoenv.errors import ConfigError
 
 

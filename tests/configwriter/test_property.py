@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssoenv.configwriter import ConfigDocument, SectionRef
+from ssoenv.config.writer import ConfigDocument, SectionRef
 
 from .oracle import parse_ini
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ssoenv.configwriter import (
+from ssoenv.config.writer import (
     ConfigChanged,
     ConfigDocument,
     SectionRef,
@@ -140,7 +140,7 @@ def test_unwritable_folder_is_one_clear_error(tmp_path: Path) -> None:
 WORKER = textwrap.dedent(
     """
     import sys
-    from ssoenv.configwriter import ConfigDocument, SectionRef, edit_config
+    from ssoenv.config.writer import ConfigDocument, SectionRef, edit_config
     from ssoenv.paths import resolve_paths
 
     home, worker, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

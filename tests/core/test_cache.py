@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ssoenv import cache
-from ssoenv.cache import RoleCredentials, Token
-from ssoenv.config import SsoProfile, SsoSession
+from ssoenv.config.profiles import SsoProfile, SsoSession
+from ssoenv.credentials import cache
+from ssoenv.credentials.cache import RoleCredentials, Token
 from ssoenv.paths import resolve_paths
 
 UTC = timezone.utc

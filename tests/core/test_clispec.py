@@ -1,12 +1,12 @@
-"""The CLI's one table (ssoenv.clispec) against what else names verbs, formats and shells.
+"""The CLI's one table (ssoenv.front.clispec) against what else names verbs, formats and shells.
 
 Its equality with click's real commands is tests/shells/test_completion.py's drift test.
 """
 
 from __future__ import annotations
 
-from ssoenv import clispec, exportfmt, fastpath
-from ssoenv.shells import DIALECTS, shell_names
+from ssoenv.front import clispec, fastpath
+from ssoenv.shells import DIALECTS, exportfmt, shell_names
 
 
 def test_every_export_format_has_a_renderer() -> None:

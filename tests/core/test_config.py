@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ssoenv.config import load_config, login_session_for_profile, resolve_profile, sso_profiles
+from ssoenv.config.profiles import load_config, login_session_for_profile, resolve_profile, sso_profiles
 from ssoenv.errors import ConfigError, ProfileNotFound
 from ssoenv.paths import resolve_paths
 

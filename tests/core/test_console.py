@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pexpect
 import pytest
 
-from ssoenv.console import destination, federation_base
+from ssoenv.features.console import destination, federation_base
 from tests.conftest import Sandbox
 
 BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"

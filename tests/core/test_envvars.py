@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ssoenv.cache import RoleCredentials
-from ssoenv.envvars import Activation, apply, off_changes, use_changes
+from ssoenv.credentials.cache import RoleCredentials
 from ssoenv.errors import UsageError
+from ssoenv.shells.envvars import Activation, apply, off_changes, use_changes
 
 UTC = timezone.utc
 

@@ -13,9 +13,9 @@ from dotenv import dotenv_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssoenv.cache import RoleCredentials
+from ssoenv.credentials.cache import RoleCredentials
 from ssoenv.errors import UsageError
-from ssoenv.exportfmt import render, variables
+from ssoenv.shells.exportfmt import render, variables
 from tests.conftest import require_program
 
 EXPIRES = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)

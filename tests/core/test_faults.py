@@ -42,7 +42,7 @@ def test_persistent_errors_give_one_clear_line(logged_in: Sandbox, status: int, 
     assert proc.stdout == ""
     assert text in proc.stderr
     one_clean_line(proc.stderr)
-    # one retry policy (ssoenv.retry): 3 attempts for server errors; when throttled, more
+    # one retry policy (ssoenv.remote.retry): 3 attempts for server errors; when throttled, more
     # (up to 8) as long as the call's time budget lasts
     calls = emu.calls("GetRoleCredentials")
     assert calls == 3 if status == 500 else 3 <= calls <= 8

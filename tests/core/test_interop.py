@@ -95,7 +95,7 @@ def test_cached_export_imports_no_boto(sandbox: Sandbox) -> None:
     calls = emu.calls("GetRoleCredentials")
     code = (
         "import sys; sys.argv = ['ssoenv', 'export', 'dev', '--format', 'env'];"
-        "from ssoenv.cli import main\n"
+        "from ssoenv.front.cli import main\n"
         "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'shellingham'))\n"
         "print('IMPORTED', bad, file=sys.stderr); sys.exit(code)"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ssoenv.browser import LoopbackListener
+from ssoenv.auth.browser import LoopbackListener
 from tests.conftest import Sandbox
 
 STATE = "0b5e8f0e-2f64-4c8e-9d7c-6a1e1d0c2b11"

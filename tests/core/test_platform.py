@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from ssoenv import entry
+from ssoenv.front import entry
 
 
 @pytest.mark.parametrize("args", [["list"], ["use", "dev"], ["_complete", "profiles"], []])

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ssoenv.envvars import apply
+from ssoenv.shells.envvars import apply
 from tests.conftest import Sandbox
 
 

@@ -1,4 +1,4 @@
-"""The one guard policy (ssoenv.guard): what is guarded, when a person is asked, what counts as yes."""
+"""The one guard policy (ssoenv.config.guard): what is guarded, when a person is asked, what counts as yes."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ssoenv import guard
-from ssoenv.config import AwsConfig, load_config
+from ssoenv.config import guard
+from ssoenv.config.profiles import AwsConfig, load_config
 from ssoenv.errors import ConfigError, NotConfirmed
 from ssoenv.paths import resolve_paths
 

@@ -1,4 +1,4 @@
-"""The second clock (ssoenv.sessionclock): the SSO session's end, exported, listed, used by --min-ttl."""
+"""The second clock (ssoenv.auth.sessionclock): the SSO session's end, exported, listed, used by --min-ttl."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ssoenv.envvars import apply
+from ssoenv.shells.envvars import apply
 from tests.conftest import Sandbox
 
 from .conftest import BROWSER, guarded_config

@@ -1,4 +1,4 @@
-"""ssoenv.sessionclock without a network: what is known about a session's end, and when not."""
+"""ssoenv.auth.sessionclock without a network: what is known about a session's end, and when not."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ssoenv import cache, sessionclock
-from ssoenv.cache import Token
-from ssoenv.config import AwsConfig, SsoSession, load_config
+from ssoenv.auth import sessionclock
+from ssoenv.config.profiles import AwsConfig, SsoSession, load_config
+from ssoenv.credentials import cache
+from ssoenv.credentials.cache import Token
 from ssoenv.errors import UsageError
 from ssoenv.paths import Paths
 

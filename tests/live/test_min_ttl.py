@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ssoenv.credentials.minttl import parse_duration
 from ssoenv.errors import UsageError
-from ssoenv.minttl import parse_duration
 from tests.conftest import Sandbox
 from tests.live.conftest import BROWSER
 
@@ -92,8 +92,8 @@ def test_a_person_there_is_logged_in_now(logged_in: Sandbox) -> None:
     """On a terminal, a session known to end too soon means a login now, not a failure mid-run."""
     import pexpect
 
-    from ssoenv.cache import token_cache_key
-    from ssoenv.config import load_config, resolve_profile
+    from ssoenv.config.profiles import load_config, resolve_profile
+    from ssoenv.credentials.cache import token_cache_key
     from ssoenv.paths import resolve_paths
 
     assert logged_in.run(["login", "legacy"], env={"BROWSER": BROWSER}).returncode == 0

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from ssoenv.config import load_config, resolve_profile
-from ssoenv.envvars import LiveEndpoint
+from ssoenv.config.profiles import load_config, resolve_profile
+from ssoenv.features.serve import CredentialServer, Log, ProfileSource, is_loopback, new_token
 from ssoenv.paths import resolve_paths
-from ssoenv.serve import CredentialServer, Log, ProfileSource, is_loopback, new_token
+from ssoenv.shells.envvars import LiveEndpoint
 from tests.conftest import Sandbox
 from tests.live.conftest import BROWSER
 

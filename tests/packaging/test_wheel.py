@@ -47,7 +47,7 @@ def test_installed_wheel_prints_hooks(wheel: Path, tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-c",
-                "import sys; sys.argv = ['ssoenv', 'hook', sys.argv[1]];from ssoenv.entry import main; main()",
+                "import sys; sys.argv = ['ssoenv', 'hook', sys.argv[1]];from ssoenv.front.entry import main; main()",
                 shell,
             ],
             capture_output=True,

@@ -9,9 +9,9 @@ from typing import ClassVar
 
 import pytest
 
-from ssoenv.configwriter import ConfigChanged, ConfigDocument, SectionRef
+from ssoenv.config.writer import ConfigChanged, ConfigDocument, SectionRef
 from ssoenv.errors import AccessDenied, ConfigError, LoginRequired, ServiceError, UsageError
-from ssoenv.populate import (
+from ssoenv.features.populate import (
     Assignment,
     Listing,
     Target,
@@ -222,7 +222,7 @@ class FakePortal:
 
 
 def test_listing_is_parallel_bounded_and_never_retries_itself() -> None:
-    """Retries belong to the portal's one policy (ssoenv.retry): a failed account is reported once."""
+    """Retries belong to the portal's one policy (ssoenv.remote.retry): a failed account is reported once."""
     portal = FakePortal(120, throttle_every=7)
     result = list_assignments(portal, "t", workers=6)
     assert len(result.assignments) == 2 * (120 - 120 // 7) and len(result.failed) == 120 // 7

@@ -1,6 +1,6 @@
-"""What the click commands accept, in the shape of ``ssoenv.completion.VERBS`` (for the drift test).
+"""What the click commands accept, in the shape of ``ssoenv.front.completion.VERBS`` (for the drift test).
 
-``python -m tests.shells.clispec`` prints the table to paste into ssoenv/completion.py.
+``python -m tests.shells.clispec`` prints the table to paste into ssoenv/front/completion.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ ARG_KINDS = {"profile": "profile", "shell": "shell"}
 def introspect() -> dict[str, tuple[str, tuple[tuple[tuple[str, ...], str | None], ...], tuple[str, ...]]]:
     import click
 
-    from ssoenv.cli import COMMANDS, cli
+    from ssoenv.front.cli import COMMANDS, cli
 
     ctx = click.Context(cli)
     table: dict[str, Any] = {}
@@ -49,7 +49,7 @@ def introspect() -> dict[str, tuple[str, tuple[tuple[tuple[str, ...], str | None
 
 
 def from_completion() -> dict[str, Any]:
-    completion = importlib.import_module("ssoenv.completion")
+    completion = importlib.import_module("ssoenv.front.completion")
     return {
         verb: (spec.help, tuple((o.names, o.value) for o in spec.options), spec.positionals)
         for verb, spec in completion.VERBS.items()

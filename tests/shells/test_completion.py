@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ssoenv.completion import (
+from ssoenv.front.completion import (
     VERBS,
     Candidate,
     bash_words,
@@ -131,7 +131,7 @@ def test_the_shell_completes_commands_and_files(
     words: list[str], cur: str, kind: str, offset: int, env: dict[str, str]
 ) -> None:
     """After `exec PROFILE [--]` the command line is the shell's to complete; a file option, files."""
-    from ssoenv.completion import Delegate
+    from ssoenv.front.completion import Delegate
 
     with pytest.raises(Delegate) as info:
         complete(words, cur, env)
@@ -208,8 +208,8 @@ def test_table_matches_the_click_commands() -> None:
     """The static tables (no click at TAB time) say what the click commands accept."""
     live = clispec.introspect()
     ours = clispec.from_completion()
-    assert set(live) <= set(ours), f"verbs missing from ssoenv.completion: {set(live) - set(ours)}"
-    from ssoenv.cli import COMMANDS
+    assert set(live) <= set(ours), f"verbs missing from ssoenv.front.completion: {set(live) - set(ours)}"
+    from ssoenv.front.cli import COMMANDS
 
     assert list(ours) == list(COMMANDS)
 
@@ -218,7 +218,7 @@ def test_table_matches_the_click_commands() -> None:
         return help_, sorted((tuple(sorted(n)), k) for n, k in options), positionals
 
     drift = {verb: live[verb] for verb in live if normal(live[verb]) != normal(ours[verb])}
-    assert not drift, "update VERBS in ssoenv/completion.py:\n" + clispec.render(drift)
+    assert not drift, "update VERBS in ssoenv/front/completion.py:\n" + clispec.render(drift)
 
 
 def _backend_env(tmp_path: Path, profiles: int) -> dict[str, str]:

@@ -338,4 +338,4 @@ def test_complete_argv_skips_the_cli() -> None:
     argv = complete_argv()
     assert argv[0] == sys.executable and argv[1] == "-c"
     code = argv[2] + "; import sys"  # never reached: complete_main exits
-    assert "ssoenv.completion" in code
+    assert "ssoenv.front.completion" in code

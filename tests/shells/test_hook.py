@@ -39,14 +39,14 @@ def test_hook_prints_the_script_with_the_program(shell: str, tmp_path: Path) -> 
     dialect = get_dialect(shell)
     assert dialect.hook_script is not None
     assert out.stdout.startswith((data_dir("shell") / dialect.hook_script).read_text().splitlines()[0])
-    assert "ssoenv.completion" in out.stdout  # completion loaded, through the fast backend
+    assert "ssoenv.front.completion" in out.stdout  # completion loaded, through the fast backend
     assert "_refresh" in out.stdout  # the background refresh
 
 
 def test_hook_no_completion(tmp_path: Path) -> None:
     out = ssoenv("hook", "bash", "--no-completion", cwd=tmp_path)
     assert out.returncode == 0
-    assert "ssoenv.completion" not in out.stdout and "complete -F" not in out.stdout
+    assert "ssoenv.front.completion" not in out.stdout and "complete -F" not in out.stdout
 
 
 @pytest.mark.parametrize("shell", ["json", "tcsh", "cmd"])
@@ -95,7 +95,7 @@ def test_hook_detects_the_parent_shell(shell: str, tmp_path: Path) -> None:
 def test_hook_imports_no_boto() -> None:
     code = (
         "import sys, io, contextlib\n"
-        "from ssoenv.cli import main\n"
+        "from ssoenv.front.cli import main\n"
         "buf = io.StringIO()\n"
         "with contextlib.redirect_stdout(buf):\n"
         "    try:\n"
@@ -290,8 +290,8 @@ def test_the_options_the_scripts_pass_exist() -> None:
 
     import click
 
-    from ssoenv.cli import cli
-    from ssoenv.cli.hook import refresh_main
+    from ssoenv.front.cli import cli
+    from ssoenv.front.cli.hook import refresh_main
 
     ctx = click.Context(cli)
     for verb, needed in (("use", {"--shell", "--no-login", "--quiet"}), ("off", {"--shell"})):

@@ -1,0 +1,1 @@
+"""The config files: the one reader (ini), profiles and sso-sessions, the lossless writer."""

@@ -1,0 +1,1 @@
+"""The caches and the credentials of any profile."""
