@@ -29,11 +29,13 @@ TERMINAL = (signal.SIGINT, signal.SIGQUIT)  # the terminal sends these to the ch
 
 
 @contextlib.contextmanager
-def _signals(child: list[subprocess.Popen[bytes]]) -> Iterator[None]:
+def _signals(child: list[subprocess.Popen[bytes]], pending: list[int]) -> Iterator[None]:
     def forward(signum: int, frame: FrameType | None) -> None:
-        if child:
-            with contextlib.suppress(ProcessLookupError):
-                child[0].send_signal(signum)
+        if not child:  # between fork and our noting the child: deliver it once we have
+            pending.append(signum)
+            return
+        with contextlib.suppress(ProcessLookupError):
+            child[0].send_signal(signum)
 
     def note(signum: int, frame: FrameType | None) -> None:
         pass
@@ -58,9 +60,13 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     holder: list[subprocess.Popen[bytes]] = []
-    with _signals(holder):
+    pending: list[int] = []
+    with _signals(holder, pending):
         proc = subprocess.Popen(list(argv), env=dict(env))
         holder.append(proc)
+        while pending:  # a signal that came while the child was being started
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(pending.pop(0))
         while True:
             try:
                 return proc.wait()
