@@ -1,7 +1,8 @@
 """Every file location ssoenv reads or writes, resolved from an injectable environment.
 
 The AWS CLI and botocore put their caches under ``~/.aws`` (``HOME`` only; no variable moves
-them) and read the config from ``AWS_CONFIG_FILE`` / ``AWS_SHARED_CREDENTIALS_FILE``.
+them) and read the config from ``AWS_CONFIG_FILE`` / ``AWS_SHARED_CREDENTIALS_FILE``; those rules
+are :mod:`ssoenv.envpaths` (plain strings, for TAB completion), made ``Path`` objects here.
 """
 
 from __future__ import annotations
@@ -11,16 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-
-def _expand(value: str, environ: Mapping[str, str]) -> Path:
-    """``~`` and ``$VAR`` expansion as botocore does it, but against ``environ``."""
-    home = environ.get("HOME") or os.path.expanduser("~")
-    if value == "~" or value.startswith("~/"):
-        value = home + value[1:]
-    if "$" in value:
-        for key in sorted(environ, key=len, reverse=True):
-            value = value.replace("${" + key + "}", environ[key]).replace("$" + key, environ[key])
-    return Path(value)
+from ssoenv import envpaths
 
 
 class Paths(NamedTuple):
@@ -45,7 +37,7 @@ class Paths(NamedTuple):
     @property
     def lock_dir(self) -> Path:
         """Our own lock files (never inside the AWS CLI's cache folders' namespace of JSON files)."""
-        return self.aws_dir / "sso" / "ssoenv-locks"
+        return self.home / envpaths.LOCK_DIR
 
     @property
     def config_lock(self) -> Path:
@@ -54,13 +46,10 @@ class Paths(NamedTuple):
 
 def resolve_paths(environ: Mapping[str, str] | None = None) -> Paths:
     env = os.environ if environ is None else environ
-    home = Path(env.get("HOME") or os.path.expanduser("~"))
-    config = env.get("AWS_CONFIG_FILE") or "~/.aws/config"
-    creds = env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
     return Paths(
-        home=home,
-        config_file=_expand(config, env),
-        credentials_file=_expand(creds, env),
+        home=Path(envpaths.home(env)),
+        config_file=Path(envpaths.config_file(env)),
+        credentials_file=Path(envpaths.credentials_file(env)),
     )
 
 

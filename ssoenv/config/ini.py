@@ -399,6 +399,17 @@ def stamp(data: bytes) -> str:
     return f"{len(data)} {zlib.crc32(data):08x}\n"
 
 
+def noted(data: bytes, note_file: str) -> bool:
+    """Whether ``note_file`` notes exactly these bytes as read without fault (a big file only)."""
+    if len(data) < STAMP_MIN:
+        return False
+    try:
+        with open(note_file, encoding="utf-8") as fh:
+            return fh.read() == stamp(data)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def plain_names(text: str, kind: str = "profile") -> list[str]:
     """:func:`section_names` of a noted (fault-free, ``plain``) file, from its header lines only:
     in such a file they are exactly the lines that start with ``[``."""

@@ -333,12 +333,7 @@ def _stamp_path(paths: Paths, file: Path) -> Path:
 
 
 def _certified(paths: Paths, file: Path, data: bytes) -> bool:
-    if len(data) < STAMP_MIN:
-        return False
-    try:
-        return _stamp_path(paths, file).read_text() == ini.stamp(data)
-    except (OSError, UnicodeDecodeError):
-        return False
+    return ini.noted(data, str(_stamp_path(paths, file)))
 
 
 def _certify(paths: Paths, file: Path, data: bytes) -> None:

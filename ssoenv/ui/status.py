@@ -3,15 +3,17 @@ success line, and what a login shows (the URL, the device code and a live countd
 
 stdout is never touched (a login may run inside ``eval "$(ssoenv use P)"``). On a terminal the
 countdown redraws one line in place; elsewhere only the essential lines are printed once.
-Cheap to import (only ``sys``): the fast path uses it.
+Cheap to import (only ``sys``, not even ``typing``): the fast path and TAB completion use it.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, TextIO
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from ssoenv.shells.envvars import Activation
 
 PREFIX = "ssoenv: "

@@ -24,7 +24,7 @@ from ssoenv.config import ini
 from ssoenv.config.profiles import AwsConfig, _Targeted, load_config
 from ssoenv.config.writer import ConfigDocument, SectionRef
 from ssoenv.errors import ConfigError
-from ssoenv.front.completion import scan_config
+from ssoenv.front.completion.names import scan_config
 from ssoenv.paths import resolve_paths
 from tests.configwriter.corpus import CORPUS, REFUSED
 
@@ -331,7 +331,7 @@ def test_header_scan_of_a_noted_file_equals_the_full_read(text: str) -> None:
 
 
 def test_completion_of_a_big_noted_file(tmp_path: Path) -> None:
-    from ssoenv.front.completion import read_names
+    from ssoenv.front.completion.names import read_names
 
     body = "".join(f"[profile p{i}]\nsso_account_id = {i}\n\n" for i in range(5000)) + "[sso-session s]\n"
     cfg_path, _, env = files(tmp_path, body.encode())

@@ -1,6 +1,6 @@
-"""What the click commands accept, in the shape of ``ssoenv.front.completion.VERBS`` (for the drift test).
+"""What the click commands accept, in the shape of ``ssoenv.front.clispec.VERBS`` (for the drift test).
 
-``python -m tests.shells.clispec`` prints the table to paste into ssoenv/front/completion.py.
+``python -m tests.shells.clispec`` prints the table to paste into ssoenv/front/clispec.py.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def introspect() -> dict[str, tuple[str, tuple[tuple[tuple[str, ...], str | None
 
 
 def from_completion() -> dict[str, Any]:
-    completion = importlib.import_module("ssoenv.front.completion")
+    completion = importlib.import_module("ssoenv.front.clispec")
     return {
         verb: (spec.help, tuple((o.names, o.value) for o in spec.options), spec.positionals)
         for verb, spec in completion.VERBS.items()

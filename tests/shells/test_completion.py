@@ -11,16 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ssoenv.front.completion import (
-    VERBS,
-    Candidate,
-    bash_words,
-    complete,
-    complete_main,
-    complete_words,
-    config_path,
-    scan_config,
-)
+from ssoenv.envpaths import config_file
+from ssoenv.front.clispec import VERBS
+from ssoenv.front.completion import complete_main, complete_words
+from ssoenv.front.completion.engine import Candidate, Delegate, complete
+from ssoenv.front.completion.names import scan_config
+from ssoenv.front.completion.shells import bash_words
 from ssoenv.shells import complete_argv
 
 from . import clispec
@@ -61,10 +57,10 @@ def test_scan_config_sessions() -> None:
     assert scan_config(CONFIG, "sso-session") == ["corp", "other"]
 
 
-def test_config_path(tmp_path: Path) -> None:
-    assert config_path({"HOME": "/h"}) == "/h/.aws/config"
-    assert config_path({"HOME": "/h", "AWS_CONFIG_FILE": "~/cfg"}) == "/h/cfg"
-    assert config_path({"HOME": "/h", "D": "/d", "AWS_CONFIG_FILE": "$D/cfg"}) == "/d/cfg"
+def test_config_file(tmp_path: Path) -> None:
+    assert config_file({"HOME": "/h"}) == "/h/.aws/config"
+    assert config_file({"HOME": "/h", "AWS_CONFIG_FILE": "~/cfg"}) == "/h/cfg"
+    assert config_file({"HOME": "/h", "D": "/d", "AWS_CONFIG_FILE": "$D/cfg"}) == "/d/cfg"
 
 
 @pytest.fixture
@@ -131,7 +127,6 @@ def test_the_shell_completes_commands_and_files(
     words: list[str], cur: str, kind: str, offset: int, env: dict[str, str]
 ) -> None:
     """After `exec PROFILE [--]` the command line is the shell's to complete; a file option, files."""
-    from ssoenv.front.completion import Delegate
 
     with pytest.raises(Delegate) as info:
         complete(words, cur, env)
@@ -218,7 +213,7 @@ def test_table_matches_the_click_commands() -> None:
         return help_, sorted((tuple(sorted(n)), k) for n, k in options), positionals
 
     drift = {verb: live[verb] for verb in live if normal(live[verb]) != normal(ours[verb])}
-    assert not drift, "update VERBS in ssoenv/front/completion.py:\n" + clispec.render(drift)
+    assert not drift, "update VERBS in ssoenv/front/clispec.py:\n" + clispec.render(drift)
 
 
 def _backend_env(tmp_path: Path, profiles: int) -> dict[str, str]:
@@ -234,12 +229,14 @@ def _backend_env(tmp_path: Path, profiles: int) -> dict[str, str]:
 
 
 def test_backend_imports_no_click_and_no_boto(tmp_path: Path) -> None:
+    """TAB pays for the interpreter's start-up and one config read: no click, boto, nor even re,
+    typing or pathlib (what ``import typing`` alone costs is a sixth of the 60 ms budget)."""
     env = _backend_env(tmp_path, 20)
     argv = complete_argv()
+    heavy = ("click", "boto3", "botocore", "shellingham", "re", "typing", "pathlib", "dataclasses")
     code = argv[2].replace(
         "sys.exit(complete_main(sys.argv[1:]))",
-        "rc = complete_main(sys.argv[1:]); "
-        "sys.stderr.write(repr(sorted(m for m in ('click', 'boto3', 'botocore', 'shellingham') if m in sys.modules)))",
+        f"rc = complete_main(sys.argv[1:]); sys.stderr.write(repr(sorted(m for m in {heavy!r} if m in sys.modules)))",
     )
     out = subprocess.run(
         [argv[0], "-c", code, "words", "--shell=bash", "--cur=team000", "--", "use"],
