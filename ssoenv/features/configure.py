@@ -6,18 +6,18 @@ name; then the profile (and a new ``[sso-session]``) is written with the lossles
 Every answer can also come from :class:`Answers` (the command's flags); with no terminal
 nothing is asked and a missing answer is one clear error naming its flag.
 
-Prompts go through :class:`WizardIO` (``TerminalIO`` for real use: prompts on stderr, answers
-from stdin, menus on the terminal), network through :class:`Services`, so both can be replaced.
+Prompts go through the :class:`WizardIO` the command hands in (the terminal one is
+:class:`ssoenv.ui.wizard.TerminalIO`: the core never builds a UI), network through
+:class:`Services`, so both can be replaced.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol, TypeVar
 
-from ssoenv.config.profiles import CREDENTIAL_KEYS, SsoSession, check_sso_region
+from ssoenv.config.profiles import CREDENTIAL_KEYS, SsoSession, check_sso_region, load_config
 from ssoenv.config.writer import (
     MARKER_KEY,
     ConfigChanged,
@@ -36,6 +36,7 @@ from ssoenv.features.populate import (
     check_start_url,
     same_start_url,
     session_name_for_url,
+    session_values,
 )
 from ssoenv.paths import Paths
 
@@ -63,52 +64,6 @@ class Services(Protocol):
     def login(self, session: SsoSession, *, new: bool) -> None: ...
     def list_accounts(self, session: SsoSession) -> Sequence[AccountLike]: ...
     def list_roles(self, session: SsoSession, account_id: str) -> list[str]: ...
-
-
-class TerminalIO:
-    """Prompts on stderr, answers from stdin, menus on the controlling terminal."""
-
-    def __init__(self, *, interactive: bool | None = None) -> None:
-        self._interactive = sys.stdin.isatty() if interactive is None else interactive
-
-    @property
-    def interactive(self) -> bool:
-        return self._interactive
-
-    def say(self, text: str) -> None:
-        from ssoenv.ui.status import say
-
-        say(text, prefix="")  # the wizard's dialogue: stderr like every message, without the prefix
-
-    def _read(self, prompt: str) -> str:
-        sys.stderr.write(prompt)
-        sys.stderr.flush()
-        line = sys.stdin.readline()
-        if not line:
-            sys.stderr.write("\n")
-            raise Interrupted("no answer (end of input)")
-        return line.strip()
-
-    def ask(self, prompt: str, default: str | None) -> str:
-        shown = f" [{default}]" if default else ""
-        answer = self._read(f"{prompt}{shown}: ")
-        return answer or (default or "")
-
-    def choose(self, labels: Sequence[str], *, title: str, initial: int = 0) -> int:
-        from ssoenv.ui.picker import pick
-
-        return pick(labels, title=title, initial=initial)
-
-    def confirm(self, prompt: str, *, default: bool) -> bool:
-        hint = "Y/n" if default else "y/N"
-        while True:
-            answer = self._read(f"{prompt} [{hint}]: ").lower()
-            if not answer:
-                return default
-            if answer in ("y", "yes"):
-                return True
-            if answer in ("n", "no"):
-                return False
 
 
 @dataclass
@@ -192,8 +147,10 @@ class Wizard:
         self.io = io
         self.services = services
         self.answers = answers
-        self.doc, _ = read_document(paths)  # a file botocore refuses stops here, before any login
-        check_writable(paths)  # and so does one ssoenv may not write
+        # read as every command reads it: a file botocore refuses stops here, before any login
+        self.config = load_config(paths)
+        self.doc, _ = read_document(paths)  # the writer's document: what step 6 edits
+        check_writable(paths)  # and a file ssoenv may not write stops here too
 
     # ---- asking
 
@@ -274,19 +231,18 @@ class Wizard:
 
     # ---- steps
 
-    def _sessions(self) -> dict[str, dict[str, str]]:
-        return {ref.name: self.doc.values(ref) or {} for ref in self.doc.refs() if ref.kind == "sso-session"}
-
     def _existing_profile(self) -> dict[str, str]:
+        """The current keys of the profile being set up (its config-file section, as botocore reads it)."""
         name = self.answers.profile
-        if not name:
+        section = self.config.profiles.get(name) if name else None
+        if section is None:
             return {}
-        return self.doc.values(SectionRef.profile(name)) or {}
+        return {k: v for k, v in section.values.items() if isinstance(v, str)}
 
     def choose_session(self) -> tuple[SsoSession, dict[str, str] | None]:
         """Step 1. Returns the session and, when it is new, the section to write."""
         a = self.answers
-        sessions = self._sessions()
+        sessions = session_values(self.config)
         current = self._existing_profile()
         usable = sorted(n for n, v in sessions.items() if v.get("sso_start_url") and v.get("sso_region"))
         if current.get("sso_session"):
@@ -342,7 +298,7 @@ class Wizard:
         existing = sessions.get(name)
         if existing and existing.get("sso_start_url") and existing.get("sso_region"):
             url, region = existing["sso_start_url"], existing["sso_region"]
-            check_sso_region(region, self.doc.where(SectionRef.sso_session(name), "sso_region"))
+            check_sso_region(region, self.config.sso_sessions[name].where("sso_region"))
             if a.start_url and not same_start_url(check_start_url(a.start_url), url):
                 raise ConfigError(
                     f"[sso-session {name}] already has sso_start_url {url}, not {a.start_url}",

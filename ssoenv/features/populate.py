@@ -1,14 +1,14 @@
 """``ssoenv populate``: a profile for every account and role of an SSO session (no click here).
 
-1. :func:`resolve_target` finds the sso-session (by name, by start URL, or the only one) or
-   describes the one to create.
+1. :func:`resolve_target` finds the sso-session (by name, by start URL, or the only one) in the
+   config as every command reads it (``ssoenv.config.profiles``), or describes the one to create.
 2. :func:`list_assignments` lists every account (all pages) and, in a bounded thread pool, the
    roles of each (each call retried by the one policy of :mod:`ssoenv.remote.retry`).
 3. :func:`make_plan` is a pure function of (config document, assignments, options): which
    generated profiles to add, update, rename, keep or prune. Profiles are named by a template,
    made safe and unique; each carries ``ssoenv_generated = <session>``. Hand-written profiles
    and profiles generated for another session are never touched.
-4. :func:`apply_plan` performs it on a document; the CLI runs it inside
+4. :func:`apply_plan` performs it on the writer's document; the CLI runs it inside
    :func:`ssoenv.config.writer.edit_config`, re-planning on the freshly read file.
 """
 
@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from ssoenv.config.writer import (
@@ -32,6 +32,9 @@ from ssoenv.config.writer import (
     check_value,
 )
 from ssoenv.errors import AccessDenied, ConfigError, ServiceError, SsoenvError, UsageError
+
+if TYPE_CHECKING:
+    from ssoenv.config.profiles import AwsConfig
 
 DEFAULT_TEMPLATE: Final = "{account_name}.{role_name}"
 TEMPLATE_FIELDS: Final = ("account_name", "account_id", "role_name", "account_email", "sso_session")
@@ -92,7 +95,7 @@ class Target:
 
 
 def resolve_target(
-    doc: ConfigDocument,
+    cfg: AwsConfig,
     *,
     sso_session: str | None,
     start_url: str | None,
@@ -101,17 +104,26 @@ def resolve_target(
 ) -> Target:
     """The session named, the one with this start URL, a new one, or the only one there is.
 
-    An existing session's sso_region is checked like botocore checks it (before any login)."""
-    target = _resolve_target(doc, sso_session=sso_session, start_url=start_url, sso_region=sso_region, choose=choose)
+    The sessions are read from the config as every command reads it (``cfg``, the one reader);
+    an existing session's sso_region is checked like botocore checks it (before any login)."""
+    target = _resolve_target(cfg, sso_session=sso_session, start_url=start_url, sso_region=sso_region, choose=choose)
     if target.create is None:
         from ssoenv.config.profiles import check_sso_region
 
-        check_sso_region(target.region, doc.where(SectionRef.sso_session(target.name), "sso_region"))
+        check_sso_region(target.region, cfg.sso_sessions[target.name].where("sso_region"))
     return target
 
 
+def session_values(cfg: AwsConfig) -> dict[str, dict[str, str]]:
+    """Every ``[sso-session]`` of the config and its keys (as botocore reads them), by name."""
+    return {
+        name: {k: v for k, v in section.values.items() if isinstance(v, str)}
+        for name, section in cfg.sso_sessions.items()
+    }
+
+
 def _resolve_target(
-    doc: ConfigDocument,
+    cfg: AwsConfig,
     *,
     sso_session: str | None,
     start_url: str | None,
@@ -123,7 +135,7 @@ def _resolve_target(
         start_url = check_start_url(start_url)
     if sso_region is not None:
         sso_region = check_region(sso_region, what="SSO region")
-    sessions = {ref.name: doc.values(ref) or {} for ref in doc.refs() if ref.kind == "sso-session"}
+    sessions = session_values(cfg)
     if sso_session is not None:
         check_section_name(sso_session, what="sso-session name")
         existing = sessions.get(sso_session)

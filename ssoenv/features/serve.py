@@ -45,7 +45,7 @@ from ssoenv.errors import AccessDenied, ConfigError, LoginRequired, SsoenvError
 from ssoenv.httpserver import TrackingHTTPServer
 from ssoenv.paths import Paths
 from ssoenv.shells.envvars import LiveEndpoint
-from ssoenv.ui.status import format_duration
+from ssoenv.ui.status import format_duration, say
 
 LOOPBACK = "127.0.0.1"
 TOKEN_BYTES = 32
@@ -82,20 +82,20 @@ class CredentialSource(Protocol):
 
 
 class ProfileSource:
-    """A profile's credentials (SSO or role chain) from the shared caches; never interactive."""
+    """A profile's credentials (SSO or role chain) from the shared caches.
+
+    ``access`` is the command's (``ssoenv.front.cli.common.make_access``, with ``no_login``: no person
+    answers a request, so by the one policy ``may_log_in`` it is never interactive)."""
 
     def __init__(
-        self,
-        paths: Paths,
-        profile: AnyProfile,
-        *,
-        environ: Mapping[str, str] | None = None,
-        login_command: str = "ssoenv login",
+        self, paths: Paths, profile: AnyProfile, access: Access, *, environ: Mapping[str, str] | None = None
     ) -> None:
+        if access.interactive:
+            raise ValueError("a credential endpoint never starts a login: build its access with no_login")
         self.paths = paths
         self.profile = profile
         self.environ = dict(os.environ if environ is None else environ)
-        self.access = Access(interactive=False, profile=profile.name, login_command=login_command)
+        self.access = access
 
     @property
     def name(self) -> str:
@@ -157,8 +157,7 @@ class Log:
     def _write(self, text: str) -> None:
         stream = self.stream if self.stream is not None else sys.stderr
         with self._lock, contextlib.suppress(OSError, ValueError):
-            stream.write(f"ssoenv: {format_timestamp(now())} {text}\n")
-            stream.flush()
+            say(f"{format_timestamp(now())} {text}", stream=stream)
 
     def issued(self, name: str, creds: RoleCredentials) -> None:
         with self._lock:

@@ -1,13 +1,16 @@
-"""The question a guarded profile asks (``ssoenv.config.guard``): on stderr, the answer read from the terminal.
+"""Questions asked of the person on the terminal: the prompt on stderr, the answer read from stdin.
 
 Nothing goes to stdout (``use`` runs inside ``$(...)``); the typed answer is echoed by the
-terminal as typed. End of input is an empty answer (refused by the policy).
+terminal as typed. :func:`ask_line` is the question a guarded profile asks (``ssoenv.config.guard``:
+end of input is an empty answer, refused by the policy); :func:`read_answer` and :func:`yes_no` are
+the plain questions of ``configure``, ``populate`` and ``demo`` (end of input: ``Interrupted``).
 """
 
 from __future__ import annotations
 
-import os
 import sys
+
+from ssoenv.ui.status import paint
 
 
 def terminal_present() -> bool:
@@ -18,10 +21,37 @@ def terminal_present() -> bool:
         return False
 
 
-def ask_line(question: str) -> str:
-    """Show ``question`` on stderr (red where colours are welcome) and return the line typed."""
-    colour = os.environ.get("TERM", "dumb") != "dumb" and not os.environ.get("NO_COLOR")
-    sys.stderr.write(f"\x1b[1;31m{question}\x1b[0m" if colour else question)
+def _ask(question: str) -> str | None:
+    sys.stderr.write(question)
     sys.stderr.flush()
     line = sys.stdin.readline()
-    return line.rstrip("\r\n")
+    return line.rstrip("\r\n") if line else None
+
+
+def ask_line(question: str) -> str:
+    """Show ``question`` on stderr (red where colours are welcome) and return the line typed."""
+    return _ask(paint(question, "1;31")) or ""
+
+
+def read_answer(prompt: str) -> str:
+    """The line typed after ``prompt``, stripped; raises Interrupted at the end of input."""
+    line = _ask(prompt)
+    if line is None:
+        from ssoenv.errors import Interrupted
+
+        sys.stderr.write("\n")
+        raise Interrupted("no answer (end of input)")
+    return line.strip()
+
+
+def yes_no(question: str, *, default: bool) -> bool:
+    """``question [Y/n]:`` until the answer is yes or no (ENTER: ``default``)."""
+    hint = "Y/n" if default else "y/N"
+    while True:
+        answer = read_answer(f"{question} [{hint}]: ").lower()
+        if not answer:
+            return default
+        if answer in ("y", "yes"):
+            return True
+        if answer in ("n", "no"):
+            return False

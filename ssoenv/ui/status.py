@@ -3,11 +3,12 @@ success line, and what a login shows (the URL, the device code and a live countd
 
 stdout is never touched (a login may run inside ``eval "$(ssoenv use P)"``). On a terminal the
 countdown redraws one line in place; elsewhere only the essential lines are printed once.
-Cheap to import (only ``sys``, not even ``typing``): the fast path and TAB completion use it.
+Cheap to import (only ``os`` and ``sys``, not even ``typing``): the fast path and TAB completion use it.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 TYPE_CHECKING = False
@@ -19,11 +20,27 @@ if TYPE_CHECKING:
 PREFIX = "ssoenv: "
 
 
-def say(text: str, *, stream: TextIO | None = None, prefix: str = PREFIX) -> None:
-    """A message for the person: one line (or more) on stderr, ``ssoenv: `` first, flushed at once."""
+def say(text: str, *, stream: TextIO | None = None, prefix: str = PREFIX, style: str = "") -> None:
+    """A message for the person: one line (or more) on stderr, ``ssoenv: `` first, flushed at once.
+
+    ``style``: an SGR code (``"1;36"``: bold cyan) used where colours are welcome (:func:`paint`)."""
     out = stream if stream is not None else sys.stderr
-    out.write(prefix + text + "\n")
+    out.write(paint(prefix + text, style, out) + "\n")
     out.flush()
+
+
+def paint(text: str, style: str, stream: TextIO | None = None) -> str:
+    """``text`` in the SGR ``style`` when ``stream`` (stderr) is a terminal that welcomes colours
+    (``TERM`` not ``dumb``, no ``NO_COLOR``), else as it is."""
+    out = stream if stream is not None else sys.stderr
+    if not style or os.environ.get("NO_COLOR") or os.environ.get("TERM", "dumb") == "dumb":
+        return text
+    try:
+        if not out.isatty():
+            return text
+    except (AttributeError, ValueError):
+        return text
+    return f"\x1b[{style}m{text}\x1b[0m"
 
 
 def using_message(act: Activation) -> str:

@@ -10,11 +10,13 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ssoenv.config.profiles import load_config, resolve_profile
+from ssoenv.credentials.sso import Access
 from ssoenv.features.serve import CredentialServer, Log, ProfileSource, is_loopback, new_token
 from ssoenv.paths import resolve_paths
 from ssoenv.shells.envvars import LiveEndpoint
@@ -35,7 +37,10 @@ def served(logged_in: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Serv
     paths = resolve_paths(logged_in.env)
     config = load_config(paths)
     server = CredentialServer(log=Log(verbose=True))
-    endpoints = {name: server.add(ProfileSource(paths, resolve_profile(config, name))) for name in ("dev", "prod")}
+    endpoints = {
+        name: server.add(ProfileSource(paths, resolve_profile(config, name), Access(interactive=False, profile=name)))
+        for name in ("dev", "prod")
+    }
     server.start()
     try:
         yield Served(server, endpoints)
@@ -128,3 +133,22 @@ def test_tokens_and_loopback() -> None:
     assert len(tokens) == 100 and all(len(t) >= 43 for t in tokens)
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2")
+
+
+def test_an_endpoint_never_gets_an_access_that_may_log_in(tmp_path: Path) -> None:
+    """The endpoint answers programs, not people: its access comes from the one policy with no_login."""
+    from ssoenv.auth.loginopts import LoginOptions, may_log_in
+    from ssoenv.config.chain import resolve_any
+
+    cfg = tmp_path / "config"
+    cfg.write_text(
+        "[profile p]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n"
+        "sso_account_id = 111111111111\nsso_role_name = R\n"
+    )
+    env = {"HOME": str(tmp_path), "AWS_CONFIG_FILE": str(cfg)}
+    paths = resolve_paths(env)
+    profile = resolve_any(load_config(paths), "p")
+    with pytest.raises(ValueError, match="never starts a login"):
+        ProfileSource(paths, profile, Access(interactive=True, profile="p"))
+    assert not may_log_in(LoginOptions(use_device_code=True), no_login=True, person_present=True)
+    ProfileSource(paths, profile, Access(interactive=False, profile="p"), environ=env)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
+from ssoenv.config.profiles import load_config
 from ssoenv.config.writer import ConfigChanged, ConfigDocument, SectionRef
 from ssoenv.errors import AccessDenied, ConfigError, LoginRequired, ServiceError, UsageError
 from ssoenv.features.populate import (
@@ -25,6 +27,7 @@ from ssoenv.features.populate import (
     resolve_target,
     safe_name,
 )
+from ssoenv.paths import resolve_paths
 
 TARGET = Target("corp", "https://corp.awsapps.com/start", "us-east-1")
 
@@ -147,25 +150,27 @@ def test_replan_refuses_removals_nobody_confirmed() -> None:
         replan_and_apply(doc, confirmed, lst, template="{account_name}.{role_name}", region=None, prune=True)
 
 
-def test_resolve_target() -> None:
-    doc = doc_with(
-        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
-        "[sso-session other]\nsso_start_url = https://other.awsapps.com/start\nsso_region = eu-west-1\n",
+def test_resolve_target(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n"
+        "[sso-session other]\nsso_start_url = https://other.awsapps.com/start\nsso_region = eu-west-1\n"
     )
-    assert resolve_target(doc, sso_session="corp", start_url=None, sso_region=None).name == "corp"
-    found = resolve_target(doc, sso_session=None, start_url="https://OTHER.awsapps.com/start/", sso_region=None)
+    cfg = load_config(resolve_paths({"HOME": str(tmp_path), "AWS_CONFIG_FILE": str(config)}))
+    assert resolve_target(cfg, sso_session="corp", start_url=None, sso_region=None).name == "corp"
+    found = resolve_target(cfg, sso_session=None, start_url="https://OTHER.awsapps.com/start/", sso_region=None)
     assert found.name == "other" and found.create is None
-    new = resolve_target(doc, sso_session=None, start_url="https://new.awsapps.com/start", sso_region="us-east-2")
+    new = resolve_target(cfg, sso_session=None, start_url="https://new.awsapps.com/start", sso_region="us-east-2")
     assert new.name == "new" and new.create is not None
     with pytest.raises(UsageError, match="--sso-session"):
-        resolve_target(doc, sso_session=None, start_url=None, sso_region=None)
-    assert resolve_target(doc, sso_session=None, start_url=None, sso_region=None, choose=lambda labels: 1).name == (
+        resolve_target(cfg, sso_session=None, start_url=None, sso_region=None)
+    assert resolve_target(cfg, sso_session=None, start_url=None, sso_region=None, choose=lambda labels: 1).name == (
         "other"
     )
     with pytest.raises(ConfigError):
-        resolve_target(doc, sso_session="corp", start_url="https://elsewhere.awsapps.com/start", sso_region=None)
+        resolve_target(cfg, sso_session="corp", start_url="https://elsewhere.awsapps.com/start", sso_region=None)
     with pytest.raises(ConfigError, match="does not exist"):
-        resolve_target(doc, sso_session="nope", start_url=None, sso_region=None)
+        resolve_target(cfg, sso_session="nope", start_url=None, sso_region=None)
     with pytest.raises(UsageError):
         check_start_url("http://corp.awsapps.com/start")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -104,11 +103,12 @@ def configure_command(
     as an option instead, and with no terminal nothing is asked (a missing answer is an error
     naming its option). An existing profile is shown and confirmed before it is replaced.
     """
-    from ssoenv.features.configure import Answers, TerminalIO, Wizard
+    from ssoenv.features.configure import Answers, Wizard
     from ssoenv.paths import resolve_paths
+    from ssoenv.ui.wizard import TerminalIO
 
     paths = resolve_paths(os.environ)
-    io = TerminalIO(interactive=sys.stdin.isatty() and sys.stderr.isatty())
+    io = TerminalIO()
     access = make_access(login, profile=None, relogin_hint="run the command again in a terminal to sign in anew")
     answers = Answers(
         sso_session=sso_session,

@@ -18,6 +18,10 @@ from pathlib import Path
 import click
 
 from ssoenv.errors import DemoStepFailed
+from ssoenv.ui.confirm import terminal_present, yes_no
+from ssoenv.ui.status import say
+
+BOLD, BOLD_CYAN, GREY, GREEN = "1", "1;36", "90", "32"  # SGR codes, used where colours are welcome
 
 DEMO_CONFIG = """\
 # written by `ssoenv demo` in a temporary HOME
@@ -42,12 +46,18 @@ sso_registration_scopes = sso:account:access
 _SECRET_LINE = re.compile(r"^(export (?:AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_ACCESS_KEY_ID)=).*$", re.M)
 
 
+def _tell(text: str, style: str = "") -> None:
+    """The tour's text for the person (stderr, through the one channel; no ``ssoenv:`` prefix)."""
+    say(text, prefix="", style=style)
+
+
 def _step(title: str) -> None:
-    click.secho(f"\n▶ {title}", fg="cyan", bold=True, err=True)
+    _tell("")
+    _tell(f"▶ {title}", BOLD_CYAN)
 
 
 def _show_command(args: list[str]) -> None:
-    click.secho("  $ ssoenv " + " ".join(args), fg="bright_black", err=True)
+    _tell("  $ ssoenv " + " ".join(args), GREY)
 
 
 def _run(args: list[str], env: dict[str, str], *, capture: bool = False) -> str:
@@ -106,15 +116,14 @@ def demo_command(no_shell: bool) -> None:
         (home / ".aws").mkdir(mode=0o700)
         (home / ".aws" / "config").write_text(DEMO_CONFIG)
         env = _demo_environment(home, emulator.env())
-        click.secho("ssoenv demo", bold=True, err=True)
-        click.echo(
+        _tell("ssoenv demo", BOLD)
+        _tell(
             textwrap.dedent(f"""\
             An emulator of the AWS SSO endpoints runs on {emulator.url}; a temporary HOME at
             {home} holds the config below. Nothing here touches your own ~/.aws.
-            """),
-            err=True,
+            """)
         )
-        click.echo(textwrap.indent(DEMO_CONFIG, "    "), err=True)
+        _tell(textwrap.indent(DEMO_CONFIG, "    "))
 
         _step("Log in once (the emulator's sign-in page approves it automatically)")
         _run(["login", "demo-dev"], env)
@@ -127,7 +136,7 @@ def demo_command(no_shell: bool) -> None:
 
         _step("What `ssoenv use demo-dev` puts into your shell (secrets masked here)")
         code = _run(["use", "demo-dev", "--shell", "bash", "--quiet"], env, capture=True)
-        click.echo(textwrap.indent(_SECRET_LINE.sub(r"\1'…'", code).rstrip(), "    "), err=True)
+        _tell(textwrap.indent(_SECRET_LINE.sub(r"\1'…'", code).rstrip(), "    "))
 
         _step("Run one command with the credentials in its environment only")
         _run(
@@ -143,18 +152,20 @@ def demo_command(no_shell: bool) -> None:
         )
 
         _step("In your shell, after one line in your rc file")
-        click.echo(
+        _tell(
             '    eval "$(ssoenv hook bash)"      # zsh: hook zsh · fish: ssoenv hook fish | source\n'
             "    ssoenv use demo-dev             # prompt shows (aws demo-dev 111111111111/AdministratorAccess 59m)\n"
-            "    ssoenv off",
-            err=True,
+            "    ssoenv off"
         )
-        offer = not no_shell and sys.stdin.isatty() and sys.stderr.isatty()
-        if offer and click.confirm("\nStart a shell with demo-dev's credentials now? (`exit` ends the demo)", err=True):
+        offer = not no_shell and terminal_present()
+        if offer:
+            _tell("")
+        if offer and yes_no("Start a shell with demo-dev's credentials now? (`exit` ends the demo)", default=False):
             _write_rc_files(home, env)
-            click.echo("  (the hook is loaded in it: try `ssoenv use demo-prod`, `ssoenv off`, TAB)", err=True)
+            _tell("  (the hook is loaded in it: try `ssoenv use demo-prod`, `ssoenv off`, TAB)")
             subprocess.run([sys.executable, "-m", "ssoenv", "shell", "demo-dev"], env=env)
-        click.secho("\n✔ demo finished; the temporary HOME and the emulator are gone.", fg="green", err=True)
+        _tell("")
+        _tell("✔ demo finished; the temporary HOME and the emulator are gone.", GREEN)
     finally:
         emulator.stop()
         shutil.rmtree(home, ignore_errors=True)

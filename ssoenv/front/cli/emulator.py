@@ -55,11 +55,13 @@ def _background(shell: str | None) -> int:
             env[name] = value
     if proc.poll() is not None or not env:
         raise UsageError("the emulator did not start (run it without --background to see why)")
-    code = dialect.render(env)
-    click.echo(code, nl=False)
+    from ssoenv.front.cli import emit
+    from ssoenv.ui.status import say
+
+    emit(dialect.render(env), nl=False)
     url = next(iter(env.values()))
     stop = f"Stop-Process -Id {proc.pid}" if dialect.name == "pwsh" else f"kill {proc.pid}"
-    click.echo(f"ssoenv: emulator listening on {url} (pid {proc.pid}); stop it with: {stop}", err=True)
+    say(f"emulator listening on {url} (pid {proc.pid}); stop it with: {stop}")
     return 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ from ssoenv.errors import LoginRequired, UsageError
 from ssoenv.features.populate import DEFAULT_TEMPLATE, TEMPLATE_FIELDS
 from ssoenv.front.cli import emit
 from ssoenv.front.cli.common import login_options, make_access, say
+from ssoenv.ui.confirm import terminal_present, yes_no
 
 
 def _display(path: Path) -> str:
@@ -72,7 +72,7 @@ def populate_command(
     another session, are never changed. A backup of the previous config is kept beside it
     (config.ssoenv.bak).
     """
-    from ssoenv.config.profiles import SsoSession
+    from ssoenv.config.profiles import SsoSession, load_config
     from ssoenv.config.writer import backup_path, check_writable, edit_config, read_document, unified_diff
     from ssoenv.credentials.sso import SignedIn, get_token
     from ssoenv.features.populate import (
@@ -94,8 +94,9 @@ def populate_command(
     if region is not None:
         region = check_region(region)
     paths = resolve_paths(os.environ)
-    prompt_ok = sys.stdin.isatty() and sys.stderr.isatty()
-    doc, before = read_document(paths)  # a file botocore refuses stops here, before any login
+    prompt_ok = terminal_present()
+    cfg = load_config(paths)  # read as every command reads it: a file botocore refuses stops here, before any login
+    doc, before = read_document(paths)  # the writer's document: what the plan edits
     if not dry_run:
         check_writable(paths)  # and so does one ssoenv may not write
 
@@ -105,7 +106,7 @@ def populate_command(
         return pick(labels, title="Which sso-session?")
 
     target = resolve_target(
-        doc,
+        cfg,
         sso_session=sso_session,
         start_url=start_url,
         sso_region=sso_region,
@@ -160,7 +161,7 @@ def populate_command(
                 f"refusing to remove {len(plan.remove)} profile(s) without confirmation; nothing written",
                 hint="add --yes, or look first with --dry-run",
             )
-        if not click.confirm("ssoenv: remove them?", default=False, err=True):
+        if not yes_no("ssoenv: remove them?", default=False):
             say("nothing written")
             return
 

@@ -79,7 +79,7 @@ def _prepare(
 
     get_credentials(ctx.paths, resolved, access, environ=os.environ)  # a login now, while the terminal is ours
     server = CredentialServer()
-    endpoint = server.add(ProfileSource(ctx.paths, resolved))
+    endpoint = server.add(ProfileSource(ctx.paths, resolved, make_access(login, profile=profile, no_login=True)))
     act = activation(resolved, None, region=region, endpoint=endpoint)
     act = act._replace(guarded=guarded, session_expires_at=profile_session_end(ctx.paths, ctx.config, profile))
     return _Prepared(apply(os.environ, use_changes(os.environ, act)), describe(act), server)

@@ -91,7 +91,7 @@ def serve_command(
         server = CredentialServer(host=host, port=port, log=Log(verbose=verbose))
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-    endpoint = server.add(ProfileSource(ctx.paths, resolved))
+    endpoint = server.add(ProfileSource(ctx.paths, resolved, make_access(login, profile=profile, no_login=True)))
     act = activation(resolved, None, region=region, endpoint=endpoint)
     act = act._replace(guarded=guarded, session_expires_at=profile_session_end(ctx.paths, ctx.config, profile))
     code = dialect.render(use_changes(os.environ, act))
