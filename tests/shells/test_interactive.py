@@ -439,3 +439,26 @@ def _stalled_checks(s: Session, spec: ShellSpec) -> None:
     assert jobs.strip() == "" or "no" in jobs.lower(), jobs  # not a job of the shell
     assert "Done" not in s.last_before_prompt and "ended" not in s.last_before_prompt
     assert "LATE" not in s.env()
+
+
+def test_bash_without_promptvars(make_session: SessionFactory, sandbox: Any) -> None:
+    """`shopt -u promptvars`: PS1 is not expanded, so the hook puts the text itself in and takes
+    the last one out at the next prompt: one segment, current, never the reference, never run."""
+    from .harness import SHELLS, require_program
+
+    env = {**shell_env(sandbox), **_fake_profile_env(SSOENV_PROFILE=HOSTILE_NAME)}
+    s = make_session(
+        SHELLS["bash"], require_program("bash"), env=env, home=sandbox.home, before=["shopt -u promptvars"]
+    )
+    s.enter()
+    shown = HOSTILE_NAME.replace("\x1b", "?")
+    assert s.last_prompt.startswith(f"(aws {shown} 123456789012/Admin "), s.last_prompt
+    assert "_ssoenv_ps1" not in s.last_prompt
+    s.run("SSOENV_PROFILE=other SSOENV_ACCOUNT_ID=210987654321")
+    s.enter()
+    assert s.last_prompt.startswith("(aws other 210987654321/Admin "), s.last_prompt
+    assert s.last_prompt.count("(aws") == 1, s.last_prompt
+    s.run("unset SSOENV_PROFILE SSOENV_ACCOUNT_ID SSOENV_ROLE_NAME SSOENV_EXPIRES_AT")
+    s.enter()
+    assert "(aws" not in s.last_prompt, s.last_prompt
+    assert not list(sandbox.home.glob("PWNED*"))
