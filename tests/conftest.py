@@ -55,6 +55,14 @@ def emulator() -> Iterator[Emulator]:
         emu.stop()
 
 
+def fish_has_run(data_home: Path) -> None:
+    """Mark fish's first interactive start as done under ``data_home`` (XDG_DATA_HOME), as for anyone
+    who has used fish before. Otherwise an interactive fish that reads its own share/config.fish
+    (``ssoenv shell``, the demo's shell) starts a man-page scan in the background
+    (create_manpage_completions.py: 10-80 s of CPU) that holds the terminal open after fish exits."""
+    (data_home / "fish" / "generated_completions").mkdir(parents=True, exist_ok=True)
+
+
 def base_env(home: Path) -> dict[str, str]:
     """A minimal, isolated environment for subprocesses."""
     path = os.pathsep.join([BIN_DIR, "/usr/local/bin", "/usr/bin", "/bin"])
@@ -172,6 +180,7 @@ def new_sandbox(tmp_path: Path, emu: Emulator, config: str | None) -> Sandbox:
     home = tmp_path / "home"
     (home / ".aws").mkdir(parents=True)
     env = base_env(home)
+    fish_has_run(Path(env["XDG_DATA_HOME"]))
     env.update(emu.env())
     sb = Sandbox(home=home, env=env, emulator=emu)
     if config is not None:

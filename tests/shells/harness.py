@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 try:  # tests/conftest.py, as pytest imports it (rootdir-relative, or as part of a package)
-    from conftest import require_program
+    from conftest import fish_has_run, require_program
 except ImportError:  # pragma: no cover
-    from tests.conftest import require_program
+    from tests.conftest import fish_has_run, require_program
 
 __all__ = ["PROMPT", "SHELLS", "Session", "ShellSpec", "isolated_env", "require_program", "spawn", "write_init"]
 
@@ -83,6 +83,7 @@ def isolated_env(home: Path, base: Mapping[str, str] | None = None) -> dict[str,
         }
     )
     home.mkdir(parents=True, exist_ok=True)
+    fish_has_run(Path(env["XDG_DATA_HOME"]))
     (home / ".inputrc").write_text("set enable-bracketed-paste off\nset bell-style none\n")
     return env
 
