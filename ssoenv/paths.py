@@ -3,6 +3,8 @@
 The AWS CLI and botocore put their caches under ``~/.aws`` (``HOME`` only; no variable moves
 them) and read the config from ``AWS_CONFIG_FILE`` / ``AWS_SHARED_CREDENTIALS_FILE``; those rules
 are :mod:`ssoenv.envpaths` (plain strings, for TAB completion), made ``Path`` objects here.
+ssoenv's own state that is not the AWS CLI's business (the picker's history of uses) lives in the
+XDG state directory: ``$XDG_STATE_HOME/ssoenv`` (``~/.local/state/ssoenv`` by default).
 """
 
 from __future__ import annotations
@@ -51,6 +53,22 @@ def resolve_paths(environ: Mapping[str, str] | None = None) -> Paths:
         config_file=Path(envpaths.config_file(env)),
         credentials_file=Path(envpaths.credentials_file(env)),
     )
+
+
+def state_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """ssoenv's folder in the XDG state directory: ``$XDG_STATE_HOME/ssoenv``, else
+    ``~/.local/state/ssoenv`` (a relative ``XDG_STATE_HOME`` is ignored, as the XDG spec says)."""
+    env = os.environ if environ is None else environ
+    xdg = env.get("XDG_STATE_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "ssoenv"
+    home = env.get("HOME") or os.path.expanduser("~")
+    return Path(home) / ".local" / "state" / "ssoenv"
+
+
+def history_file(environ: Mapping[str, str] | None = None) -> Path:
+    """The picker's history of uses (profile names, directories and times; ``ssoenv.ui.frecency``)."""
+    return state_dir(environ) / "history"
 
 
 def data_dir(kind: str) -> Path:

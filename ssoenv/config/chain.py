@@ -216,6 +216,17 @@ def servable_profiles(cfg: AwsConfig) -> list[tuple[str, AnyProfile | ConfigErro
     return out
 
 
+def account_names(cfg: AwsConfig) -> dict[str, str]:
+    """Account id -> account name, from the profiles that say it (``sso_account_name``: written by
+    ``populate`` from the portal's account list); the first profile in name order wins."""
+    names: dict[str, str] = {}
+    for profile in cfg.profile_names():
+        account, name = cfg.value(profile, "sso_account_id"), cfg.value(profile, "sso_account_name")
+        if account and name and account not in names:
+            names[account] = name
+    return names
+
+
 def login_session(cfg: AwsConfig, name: str) -> SsoSession:
     """The session ``ssoenv login NAME`` logs in to: a role chain's is its SSO root's."""
     from ssoenv.config.profiles import login_session_for_profile

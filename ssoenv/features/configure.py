@@ -13,7 +13,7 @@ Prompts go through the :class:`WizardIO` the command hands in (the terminal one 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol, TypeVar
 
@@ -142,11 +142,21 @@ def account_label(account: AccountLike) -> str:
 
 
 class Wizard:
-    def __init__(self, paths: Paths, io: WizardIO, services: Services, answers: Answers) -> None:
+    def __init__(
+        self,
+        paths: Paths,
+        io: WizardIO,
+        services: Services,
+        answers: Answers,
+        used: Mapping[str, float] | None = None,
+    ) -> None:
+        """``used``: the profiles' frecency (``ssoenv.ui.frecency.load``); the most used accounts
+        and roles come first in the menus."""
         self.paths = paths
         self.io = io
         self.services = services
         self.answers = answers
+        self.used = used or {}
         # read as every command reads it: a file botocore refuses stops here, before any login
         self.config = load_config(paths)
         self.doc, _ = read_document(paths)  # the writer's document: what step 6 edits
@@ -238,6 +248,20 @@ class Wizard:
         if section is None:
             return {}
         return {k: v for k, v in section.values.items() if isinstance(v, str)}
+
+    def _frecency(self) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+        """The frecency of this file's profiles summed per account id and per (account id, role)."""
+        accounts: dict[str, float] = {}
+        roles: dict[tuple[str, str], float] = {}
+        for name, score in self.used.items():
+            if name not in self.config.profiles or not score:
+                continue
+            account, role = self.config.value(name, "sso_account_id"), self.config.value(name, "sso_role_name")
+            if account:
+                accounts[account] = accounts.get(account, 0.0) + score
+                if role:
+                    roles[account, role] = roles.get((account, role), 0.0) + score
+        return accounts, roles
 
     def choose_session(self) -> tuple[SsoSession, dict[str, str] | None]:
         """Step 1. Returns the session and, when it is new, the section to write."""
@@ -386,8 +410,10 @@ class Wizard:
         # step 2: login (a valid cached session is reused)
         self.services.login(session, new=new_section is not None)
 
-        # step 3: account
+        # step 3: account (those of the profiles used most and most recently first)
+        used_accounts, used_roles = self._frecency()
         accounts = sorted(self.services.list_accounts(session), key=account_sort_key)
+        accounts.sort(key=lambda acc: -used_accounts.get(acc.account_id, 0.0))
         account = self._pick(
             accounts,
             [account_label(acc) for acc in accounts],
@@ -403,6 +429,7 @@ class Wizard:
 
         # step 4: role
         roles = sorted(self.services.list_roles(session, account.account_id), key=str.casefold)
+        roles.sort(key=lambda r: -used_roles.get((account.account_id, r), 0.0))
         role = self._pick(
             roles,
             roles,

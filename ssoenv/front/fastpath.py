@@ -130,7 +130,13 @@ def _use(opts: dict[str, str | bool]) -> int | None:
         say(using_message(act))
     from ssoenv.stdio import write_stdout
 
-    write_stdout(code if code.endswith("\n") else code + "\n")  # last: a failure before leaves stdout empty
+    write_stdout(code if code.endswith("\n") else code + "\n")  # a failure before leaves stdout empty
+    try:  # after the output: nothing may fail now (the full command would print it again)
+        from ssoenv.ui.frecency import record
+
+        record(profile.name)  # for the picker's order; never raises
+    except Exception:  # pragma: no cover - record() swallows its own errors
+        pass
     return 0
 
 

@@ -1,14 +1,20 @@
 """An arrow-key menu with type-to-filter, on the controlling terminal (``/dev/tty``).
 
-``pick(items, title=...)`` returns the index of the chosen item. Typing filters the list
-(case-insensitive substring over the whole label; several words must all match), Up/Down,
-PgUp/PgDn, Home/End (and Ctrl-P/Ctrl-N) move, Enter chooses, Esc or Ctrl-C raise
-:class:`ssoenv.errors.Interrupted`. At most ``ROWS`` rows are shown with an ``N of M`` line;
-the menu redraws in place with ANSI sequences and is erased when done. The terminal mode and
-the cursor are restored on every exit path. Stdlib only.
+``pick(items, title=...)`` returns the index of the chosen item. An item is a label or a
+:class:`Choice`: fields shown as aligned columns (a profile's name, account id, role, account
+name) and a note after them. Typing filters: every word typed must be a case-insensitive
+substring of one of an item's fields (a label is one field; notes are not searched), and the
+matched parts are highlighted (bold and colour; bold and underline under ``NO_COLOR`` or
+``TERM=dumb``). Items are ordered by their ``scores`` (the profiles' frecency,
+:mod:`ssoenv.ui.frecency`), then by how well the filter matches (a whole field, then the start
+of a field or of a word, then anywhere), then as given. Up/Down, PgUp/PgDn, Home/End (and
+Ctrl-P/Ctrl-N) move, Enter chooses, Esc or Ctrl-C raise :class:`ssoenv.errors.Interrupted`. At
+most ``ROWS`` rows are shown with an ``N of M`` line; the menu redraws in place with ANSI
+sequences and is erased when done. The terminal mode and the cursor are restored on every exit
+path. Stdlib only.
 
-:class:`PickerState` holds the logic (filter, selection, scrolling, rendering to lines) and
-knows nothing about terminals, so it is tested directly.
+:class:`PickerState` holds the logic (filter, order, selection, scrolling, highlighting, rendering
+to lines) and knows nothing about terminals, so it is tested directly.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import termios
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 from ssoenv.errors import Interrupted, UsageError
 
@@ -65,9 +71,101 @@ _CONTROL: Final = {
 }
 
 
-def matches(label: str, words: Sequence[str]) -> bool:
-    folded = label.casefold()
-    return all(word in folded for word in words)
+COLUMN_CAP: Final = 40  # a column is as wide as its widest cell up to this; longer cells push their row
+
+
+class Choice(NamedTuple):
+    """One line of the menu: ``fields`` are searched by the filter and shown as aligned columns
+    (empty fields keep their column); ``note`` is shown after them and not searched."""
+
+    fields: tuple[str, ...]
+    note: str = ""
+
+
+Item = str | Choice
+
+
+def as_choice(item: Item) -> Choice:
+    return Choice((item,)) if isinstance(item, str) else item
+
+
+def label(item: Item) -> str:
+    """The item as one line of plain text (what the picker prints once a choice is made)."""
+    choice = as_choice(item)
+    return "  ".join(part for part in (*choice.fields, choice.note) if part)
+
+
+def words(query: str) -> list[str]:
+    """The filter's words, case-folded."""
+    return query.casefold().split()
+
+
+class _Folded(NamedTuple):
+    """A field case-folded, with the original position of every folded character (None: the same)."""
+
+    text: str
+    origin: list[int] | None
+
+
+def _fold(text: str) -> _Folded:
+    if text.isascii():
+        return _Folded(text.lower(), None)
+    folded, origin = [], []
+    for i, c in enumerate(text):
+        f = c.casefold()
+        folded.append(f)
+        origin.extend([i] * len(f))
+    return _Folded("".join(folded), origin)
+
+
+def _at_word_start(text: str, pos: int) -> bool:
+    """A word starts at ``pos`` of ``text``: its start, after a non-alphanumeric, a camelCase hump."""
+    if pos == 0:
+        return True
+    before, here = text[pos - 1], text[pos]
+    return not before.isalnum() or (before.islower() and here.isupper())
+
+
+def _original(folded: _Folded, start: int, end: int) -> tuple[int, int]:
+    if folded.origin is None:
+        return start, end
+    return folded.origin[start], folded.origin[end - 1] + 1
+
+
+def quality(fields: Sequence[str], folded: Sequence[_Folded], tokens: Sequence[str]) -> int:
+    """How well ``tokens`` match: per word, 3 for a whole field, 2 for the start of a field or of a
+    word in it, 1 anywhere else; summed. (All words are known to match.)"""
+    total = 0
+    for token in tokens:
+        best = 0
+        for text, f in zip(fields, folded, strict=True):
+            if f.text == token:
+                best = 3
+                break
+            pos = f.text.find(token)
+            while pos >= 0 and best < 2:
+                best = max(best, 2 if _at_word_start(text, _original(f, pos, pos + len(token))[0]) else 1)
+                pos = f.text.find(token, pos + 1)
+        total += best
+    return total
+
+
+def spans(field: str, tokens: Sequence[str], folded: _Folded | None = None) -> list[tuple[int, int]]:
+    """The parts of ``field`` the filter's words match, as sorted, merged ``(start, end)`` ranges."""
+    f = folded or _fold(field)
+    found = []
+    for token in tokens:
+        pos = f.text.find(token)
+        while pos >= 0:
+            found.append(_original(f, pos, pos + len(token)))
+            pos = f.text.find(token, pos + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _width(text: str) -> int:
@@ -76,39 +174,86 @@ def _width(text: str) -> int:
 
 def clip(text: str, width: int) -> str:
     """``text`` cut to ``width`` terminal cells (with an ellipsis when cut)."""
-    if _width(text) <= width:
-        return text
-    out, used = [], 0
-    for c in text:
-        w = _width(c)
-        if used + w > width - 1:
-            break
-        out.append(c)
-        used += w
-    return "".join(out) + "…"
+    return "".join(part for part, _ in _clip_segments([(text, False)], width))
+
+
+def _clip_segments(segments: list[tuple[str, bool]], width: int) -> list[tuple[str, bool]]:
+    """Segments of (text, highlighted) cut to ``width`` cells in all, an ellipsis where cut."""
+    if sum(_width(text) for text, _ in segments) <= width:
+        return segments
+    out: list[tuple[str, bool]] = []
+    used = 0
+    for text, marked in segments:
+        kept = []
+        for c in text:
+            w = _width(c)
+            if used + w > width - 1:
+                break
+            kept.append(c)
+            used += w
+        else:
+            out.append((text, marked))
+            continue
+        out.append(("".join(kept), marked))
+        break
+    out.append(("…", False))
+    return out
+
+
+SELECTED: Final = "7"  # reverse video
+MATCH_COLOUR: Final = "1;36"  # bold cyan
+MATCH_PLAIN: Final = "1;4"  # bold underline: visible without colours
 
 
 @dataclass
 class PickerState:
-    items: Sequence[str]
+    items: Sequence[Item]
     title: str
     query: str = ""
     rows: int = ROWS
+    scores: Sequence[float] | None = None  # higher first (frecency); None: all alike
+    colour: bool = True  # matches in colour (else bold + underline only)
     cursor: int = 0  # position in ``visible``
     offset: int = 0  # first shown position in ``visible``
     visible: list[int] = field(default_factory=list)
-    _folded: list[str] = field(default_factory=list)
+    _choices: list[Choice] = field(default_factory=list)
+    _folded: list[list[_Folded]] = field(default_factory=list)
+    _widths: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._folded = [item.casefold() for item in self.items]
+        self._choices = [as_choice(item) for item in self.items]
+        self._folded = [[_fold(text) for text in choice.fields] for choice in self._choices]
+        if self.scores is not None and len(self.scores) != len(self.items):
+            raise ValueError("one score per item")
+        widths: list[int] = []
+        for choice in self._choices:
+            for i, text in enumerate(choice.fields):
+                w = min(_width(text), COLUMN_CAP)
+                if i == len(widths):
+                    widths.append(w)
+                elif w > widths[i]:
+                    widths[i] = w
+        self._widths = widths
         self.refilter()
 
-    # ---- filtering and moving
+    # ---- filtering, ordering and moving
+
+    def score(self, index: int) -> float:
+        return 0.0 if self.scores is None else self.scores[index]
 
     def refilter(self) -> None:
         keep = self.selected()
-        words = self.query.casefold().split()
-        self.visible = [i for i, label in enumerate(self._folded) if all(w in label for w in words)]
+        tokens = words(self.query)
+        found = []
+        for i, folded in enumerate(self._folded):
+            if all(any(token in f.text for f in folded) for token in tokens):
+                found.append(i)
+        if tokens:
+            rank = {i: quality(self._choices[i].fields, self._folded[i], tokens) for i in found}
+            found.sort(key=lambda i: (-self.score(i), -rank[i], i))
+        elif self.scores is not None:
+            found.sort(key=lambda i: (-self.score(i), i))
+        self.visible = found
         self.cursor = self.visible.index(keep) if keep is not None and keep in self.visible else 0
         self.offset = 0
         self._scroll()
@@ -161,18 +306,52 @@ class PickerState:
 
     # ---- drawing
 
+    def segments(self, index: int) -> list[tuple[str, bool]]:
+        """Item ``index`` as aligned columns: (text, matched by the filter) pieces."""
+        choice = self._choices[index]
+        tokens = words(self.query)
+        out: list[tuple[str, bool]] = []
+        last = len(choice.fields) - 1
+        for i, (text, folded) in enumerate(zip(choice.fields, self._folded[index], strict=True)):
+            if not self._widths[i]:
+                continue  # a column empty in every item takes no room
+            if out:
+                out.append(("  ", False))
+            done = 0
+            for start, end in spans(text, tokens, folded) if tokens else ():
+                if start > done:
+                    out.append((text[done:start], False))
+                out.append((text[start:end], True))
+                done = end
+            if done < len(text):
+                out.append((text[done:], False))
+            pad = self._widths[i] - _width(text)
+            if pad > 0 and (i < last or choice.note):
+                out.append((" " * pad, False))
+        if choice.note:
+            out.append(("  " + choice.note, False))
+        while out and not out[-1][1] and not out[-1][0].strip():
+            out.pop()  # no trailing padding
+        return out
+
+    def _row(self, index: int, width: int, selected: bool) -> str:
+        base = SELECTED if selected else ""
+        match = (base + ";" if base else "") + (MATCH_COLOUR if self.colour else MATCH_PLAIN)
+        parts = ["\x1b[7m> " if selected else "  "]
+        for text, marked in _clip_segments(self.segments(index), width):
+            parts.append(f"\x1b[{match}m{text}\x1b[0{';' + base if base else ''}m" if marked else text)
+        if selected:
+            parts.append("\x1b[0m")
+        return "".join(parts)
+
     def render(self, width: int) -> list[str]:
-        """The menu as plain-text lines plus ANSI for the highlight; each fits ``width``."""
+        """The menu as plain-text lines plus ANSI for the selection and the matches; each fits ``width``."""
         width = max(width, 20)
         lines = [clip(f"? {self.title}", width - 1)]
         lines.append(clip(f"  filter: {self.query}", width - 1) if self.query else "  (type to filter)")
         shown = self.visible[self.offset : self.offset + self.rows]
         for pos, index in enumerate(shown, start=self.offset):
-            label = clip(self.items[index], width - 5)
-            if pos == self.cursor:
-                lines.append(f"\x1b[7m> {label}\x1b[0m")
-            else:
-                lines.append(f"  {label}")
+            lines.append(self._row(index, width - 5, pos == self.cursor))
         if not self.visible:
             lines.append("  (nothing matches; Backspace to edit the filter)")
         count = f"  {len(self.visible)} of {len(self.items)}"
@@ -277,15 +456,26 @@ def _columns(fd: int) -> int:
         return 80
 
 
-def pick(items: Sequence[str], *, title: str, initial_filter: str = "", initial: int = 0) -> int:
+def pick(
+    items: Sequence[Item],
+    *,
+    title: str,
+    initial_filter: str = "",
+    initial: int | None = None,
+    scores: Sequence[float] | None = None,
+) -> int:
     """Let the person choose one of ``items`` on the terminal; return its index.
 
-    ``initial`` is the item selected at first (when the filter shows it).
+    ``scores`` order the items (higher first: the frecency of :mod:`ssoenv.ui.frecency`);
+    ``initial`` is the item selected at first (when the filter shows it), else the first shown.
     """
     if not items:
         raise UsageError(f"{title}: nothing to choose from")
-    state = PickerState(items, title, query=initial_filter)
-    state.select(initial)
+    from ssoenv.ui.status import colours_welcome
+
+    state = PickerState(items, title, query=initial_filter, scores=scores, colour=colours_welcome())
+    if initial is not None:
+        state.select(initial)
     with _terminal() as fd:
         drawn = 0
 
@@ -308,7 +498,7 @@ def pick(items: Sequence[str], *, title: str, initial_filter: str = "", initial:
                 chosen = state.handle(key)
                 if chosen is not None:
                     erase()
-                    os.write(fd, clip(f"? {title} {items[chosen]}", _columns(fd) - 1).encode("utf-8", "replace"))
+                    os.write(fd, clip(f"? {title} {label(items[chosen])}", _columns(fd) - 1).encode("utf-8", "replace"))
                     os.write(fd, b"\r\n")
                     return chosen
                 if key == ENTER:

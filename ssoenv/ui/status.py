@@ -29,11 +29,17 @@ def say(text: str, *, stream: TextIO | None = None, prefix: str = PREFIX, style:
     out.flush()
 
 
+def colours_welcome() -> bool:
+    """Colours may be used on a terminal: ``TERM`` is not ``dumb`` and ``NO_COLOR`` is not set.
+    What is marked in colour must also be marked without it (a character, bold, underline)."""
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM", "dumb") != "dumb"
+
+
 def paint(text: str, style: str, stream: TextIO | None = None) -> str:
     """``text`` in the SGR ``style`` when ``stream`` (stderr) is a terminal that welcomes colours
     (``TERM`` not ``dumb``, no ``NO_COLOR``), else as it is."""
     out = stream if stream is not None else sys.stderr
-    if not style or os.environ.get("NO_COLOR") or os.environ.get("TERM", "dumb") == "dumb":
+    if not style or not colours_welcome():
         return text
     try:
         if not out.isatty():

@@ -31,6 +31,7 @@ __all__ = [
     "fetch_credentials",
     "login_options",
     "make_access",
+    "pick_profile",
     "say",
     "yes_option",
 ]
@@ -144,3 +145,31 @@ def confirm_guard(ctx: Context, name: str, *, yes: bool, verb: str) -> bool:
         account_id = ctx.config.value(name, "sso_account_id")
     ask = ask_line if terminal_present() else None
     return guard.confirm(ctx.config, name, os.environ, account_id=account_id, yes=yes, ask=ask, verb=verb)
+
+
+def pick_profile(ctx: Context, *, verb: str, title: str) -> str:
+    """A profile chosen on the terminal (``use``/``console`` without one): every SSO profile and
+    role chain, the most frecent first (``ssoenv.ui.frecency``; this directory's boosted), filtered
+    over the name, account id, role and account name (``sso_account_name``, written by populate)."""
+    from ssoenv.config.chain import ChainedProfile, account_names, servable_profiles
+    from ssoenv.errors import UsageError
+    from ssoenv.ui import frecency
+    from ssoenv.ui.picker import Choice, pick
+
+    if not (sys.stdin.isatty() or sys.stderr.isatty()):
+        raise UsageError(f"`ssoenv {verb}` needs a profile name", hint="run `ssoenv list` to see them")
+    profiles = servable_profiles(ctx.config)
+    if not profiles:
+        raise UsageError(f"no SSO profiles in {ctx.paths.config_file}", hint="run `ssoenv configure`")
+    accounts = account_names(ctx.config)
+    choices = []
+    for name, resolved in profiles:
+        if isinstance(resolved, Exception):
+            choices.append(Choice((name,), f"(invalid: {resolved.message})"))
+            continue
+        via = f"via {resolved.chain_text}" if isinstance(resolved, ChainedProfile) else ""
+        note = "  ".join(part for part in (resolved.region or "", via) if part)
+        account = resolved.account_id
+        choices.append(Choice((name, account, resolved.role_name, accounts.get(account, "")), note))
+    used = frecency.load(os.environ)
+    return profiles[pick(choices, title=title, scores=[used.get(name, 0.0) for name, _ in profiles])][0]

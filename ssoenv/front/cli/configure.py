@@ -122,7 +122,9 @@ def configure_command(
         profile=profile,
     )
     services = PortalServices(paths, access, io, os.environ)
-    Wizard(paths, io, services, answers).run()
+    from ssoenv.ui import frecency
+
+    Wizard(paths, io, services, answers, used=frecency.load(os.environ)).run()
 
 
 command = configure_command

@@ -107,6 +107,7 @@ def refresh_main(args: list[str]) -> int:
     # the network layer's own total budget (ssoenv.remote.retry), so that a stalled call ends cleanly
     # (exit 6) a little before the hard stop below
     os.environ["SSOENV_TIMEOUT"] = f"{max(budget - 1.0, budget / 2):.3f}"
+    os.environ["SSOENV_NO_HISTORY"] = "1"  # a refresh is not a use: the picker's history stays as it was
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
     worker.join(budget)

@@ -85,6 +85,13 @@ def _prepare(
     return _Prepared(apply(os.environ, use_changes(os.environ, act)), describe(act), server)
 
 
+def _record(profile: str) -> None:
+    """A use, for the picker's order (``ssoenv.ui.frecency``; never fails the command)."""
+    from ssoenv.ui import frecency
+
+    frecency.record(profile)
+
+
 def _start_error(exc: OSError, program: str) -> SsoenvError:
     if isinstance(exc, FileNotFoundError):
         return CommandNotFound(f"command not found: {program}")
@@ -175,7 +182,9 @@ def exec_command(
         args = args[1:]
     if not args:
         raise UsageError("no command given", hint="ssoenv exec PROFILE -- CMD [ARGS...]")
-    return _run(args, _prepare(profile, no_login, region, live, min_ttl, login, yes=yes, verb="exec"))
+    prepared = _prepare(profile, no_login, region, live, min_ttl, login, yes=yes, verb="exec")
+    _record(profile)
+    return _run(args, prepared)
 
 
 @click.command("shell")
@@ -197,6 +206,7 @@ def shell_command(
 ) -> int:
     """Start your shell with PROFILE's credentials; `exit` returns to where you were."""
     prepared = _prepare(profile, no_login, region, live, min_ttl, login, yes=yes, verb="shell")
+    _record(profile)
     env, details = prepared.env, prepared.details
     depth = env.get("SSOENV_SHELL_DEPTH", "0")
     env["SSOENV_SHELL_DEPTH"] = str(int(depth) + 1 if depth.isdigit() else 1)

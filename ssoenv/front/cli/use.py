@@ -11,7 +11,7 @@ import click
 from ssoenv.auth.loginopts import LoginOptions
 from ssoenv.errors import UsageError
 from ssoenv.front.cli import emit
-from ssoenv.front.cli.common import Context, confirm_guard, login_options, make_access, say, yes_option
+from ssoenv.front.cli.common import Context, confirm_guard, login_options, make_access, pick_profile, say, yes_option
 from ssoenv.shells.envvars import off_changes, use_changes
 from ssoenv.ui.status import using_message
 
@@ -39,28 +39,6 @@ def _refuse_terminal(verb: str, arg: str) -> None:
         hint=f"run  {apply_hint(args, os.environ)}  or install the hook ({hook_hint(os.environ)}) "
         f"and then run  ssoenv {args}",
     )
-
-
-def _pick_profile(ctx: Context) -> str:
-    from ssoenv.config.chain import ChainedProfile, servable_profiles
-
-    if not (sys.stdin.isatty() or sys.stderr.isatty()):
-        raise UsageError("`ssoenv use` needs a profile name", hint="run `ssoenv list` to see them")
-    profiles = servable_profiles(ctx.config)
-    names = [name for name, _ in profiles]
-    if not names:
-        raise UsageError(f"no SSO profiles in {ctx.paths.config_file}", hint="run `ssoenv configure`")
-    labels = []
-    for name, resolved in profiles:
-        if isinstance(resolved, Exception):
-            labels.append(f"{name}  (invalid: {resolved.message})")
-        else:
-            region = f" {resolved.region}" if resolved.region else ""
-            via = f"  via {resolved.chain_text}" if isinstance(resolved, ChainedProfile) else ""
-            labels.append(f"{name}  {resolved.account_id}/{resolved.role_name}{region}{via}")
-    from ssoenv.ui.picker import pick
-
-    return names[pick(labels, title="Use which profile?")]
 
 
 @click.command("use")
@@ -98,7 +76,7 @@ def use_command(
     _refuse_terminal("use", profile or "")
     dialect = _dialect(shell)  # validate --shell before any network call
     ctx = Context.load()
-    name = profile or _pick_profile(ctx)
+    name = profile or pick_profile(ctx, verb="use", title="Use which profile?")
     guarded = confirm_guard(ctx, name, yes=yes, verb="use")
     access = make_access(login, profile=name, no_login=no_login)
     from ssoenv.auth.sessionclock import profile_session_end
@@ -128,6 +106,9 @@ def use_command(
         say(warning)
     if not quiet:
         say(using_message(act))
+    from ssoenv.ui import frecency
+
+    frecency.record(name)  # for the picker's order (never fails the command)
 
 
 @click.command("off")
