@@ -39,7 +39,10 @@ def _oidc(session: SsoSession, profile: str | None) -> Remote:
 
 
 def _client_error(exc: Exception, what: str) -> ServiceError:
-    return ServiceError(f"{what} failed: {describe_client_error(exc)}", hint="try again later")
+    """``what (Operation) failed: Code: message``: the step in words, the operation by its name."""
+    operation = getattr(exc, "operation_name", None)
+    named = f"{what} ({operation})" if operation else what
+    return ServiceError(f"{named} failed: {describe_client_error(exc)}", hint="try again later")
 
 
 # --------------------------------------------------------------------------------------------
@@ -324,7 +327,7 @@ def refresh(paths: Paths, session: SsoSession, token: Token, *, profile: str | N
     except ClientError as exc:
         status = http_status(exc)
         if status is not None and (status >= 500 or status == 429):
-            raise _client_error(exc, "refreshing the SSO session (CreateToken)") from exc
+            raise _client_error(exc, "refreshing the SSO session") from exc
         debug("refresh refused: %s", error_code(exc))
         return None
     return _token_from_response(session, token.client_id, token.client_secret, token.registration_expires_at, response)

@@ -17,7 +17,8 @@ control plane under ``/_emulator/``. Standard library only; the core of ssoenv n
 
 Modules: ``config`` (settings), ``directory`` (accounts/roles, JSON file format), ``service``
 (the protocol), ``server`` (HTTP + :class:`Emulator` + control plane), ``faults``, ``pages``,
-``browser`` (a scriptable stand-in for a web browser), ``runner`` (``ssoenv emulator``).
+``browser`` (a scriptable stand-in for a web browser), ``gate`` (a door in front of the emulator
+that refuses connections from a given request on), ``runner`` (``ssoenv emulator``).
 """
 
 from __future__ import annotations

@@ -263,6 +263,46 @@ def role_unique_id(account_id: str, role_name: str) -> str:
     return "AROA" + "".join(alphabet[b % len(alphabet)] for b in digest[:17])
 
 
+def route(req: Request) -> str:
+    """The operation a request asks for (the names of the request log and of fault injection)."""
+    method, path = req.method, req.path.rstrip("/") or "/"
+    if method == "POST":
+        ops = {
+            "/client/register": "RegisterClient",
+            "/device_authorization": "StartDeviceAuthorization",
+            "/token": "CreateToken",
+            "/logout": "Logout",
+            "/authorize": "AuthorizeDecision",
+            "/device": "DeviceDecision",
+        }
+        if path in ops:
+            return ops[path]
+        if path == "/":
+            action = req.form().get("Action") or req.query.get("Action")
+            return action if action in _STS_ACTIONS else "STS"
+    if method in ("GET", "HEAD") and path == "/start":
+        return "PortalStart"
+    if method == "GET":
+        ops = {
+            "/federation/credentials": "GetRoleCredentials",
+            "/assignment/accounts": "ListAccounts",
+            "/assignment/roles": "ListAccountRoles",
+            "/authorize": "Authorize",
+            "/device": "DevicePage",
+        }
+        if path in ops:
+            return ops[path]
+        if path == "/federation":
+            action = req.query.get("Action", "")
+            return {"getsignintoken": "GetSigninToken", "login": "Login"}.get(action.lower(), "Federation")
+        if path == "/":
+            if "Action" in req.query:
+                action = req.query["Action"]
+                return action if action in _STS_ACTIONS else "STS"
+            return "Index"
+    return "Unknown"
+
+
 # -- state ----------------------------------------------------------------------------------
 @dataclass
 class Client:
@@ -412,43 +452,9 @@ class Backend:
                 callback(rec)
 
     # -- routing ---------------------------------------------------------------------------
-    def route(self, req: Request) -> str:
-        method, path = req.method, req.path.rstrip("/") or "/"
-        if method == "POST":
-            ops = {
-                "/client/register": "RegisterClient",
-                "/device_authorization": "StartDeviceAuthorization",
-                "/token": "CreateToken",
-                "/logout": "Logout",
-                "/authorize": "AuthorizeDecision",
-                "/device": "DeviceDecision",
-            }
-            if path in ops:
-                return ops[path]
-            if path == "/":
-                action = req.form().get("Action") or req.query.get("Action")
-                return action if action in _STS_ACTIONS else "STS"
-        if method in ("GET", "HEAD") and path == "/start":
-            return "PortalStart"
-        if method == "GET":
-            ops = {
-                "/federation/credentials": "GetRoleCredentials",
-                "/assignment/accounts": "ListAccounts",
-                "/assignment/roles": "ListAccountRoles",
-                "/authorize": "Authorize",
-                "/device": "DevicePage",
-            }
-            if path in ops:
-                return ops[path]
-            if path == "/federation":
-                action = req.query.get("Action", "")
-                return {"getsignintoken": "GetSigninToken", "login": "Login"}.get(action.lower(), "Federation")
-            if path == "/":
-                if "Action" in req.query:
-                    action = req.query["Action"]
-                    return action if action in _STS_ACTIONS else "STS"
-                return "Index"
-        return "Unknown"
+    @staticmethod
+    def route(req: Request) -> str:
+        return route(req)
 
     def handle(self, req: Request) -> Response:
         started = time.time()

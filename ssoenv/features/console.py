@@ -76,7 +76,7 @@ def signin_token(creds: RoleCredentials, base: str) -> str:
         if exc.code >= 500 or exc.code == 429:
             raise ServiceError(f"GetSigninToken failed: HTTP {exc.code}", hint="try again later") from exc
         raise ServiceError(
-            f"the federation endpoint refused the credentials (HTTP {exc.code})",
+            f"GetSigninToken: the federation endpoint refused the credentials (HTTP {exc.code})",
             hint="they may have expired: run `ssoenv use PROFILE` again",
         ) from exc
     except TimeoutError as exc:
@@ -85,6 +85,8 @@ def signin_token(creds: RoleCredentials, base: str) -> str:
         ) from exc
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", None) or type(exc).__name__
+        if isinstance(reason, OSError) and reason.strerror:
+            reason = reason.strerror  # "Connection refused", not "[Errno 111] Connection refused"
         raise ServiceError(
             f"GetSigninToken: the connection to the federation endpoint {base} failed: {reason}",
             hint="check your network, proxy and AWS_ENDPOINT_URL_SIGNIN",
