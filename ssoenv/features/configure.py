@@ -33,10 +33,12 @@ from ssoenv.features.populate import (
     DEFAULT_SCOPES,
     AccountLike,
     check_region,
+    check_session_flags,
     check_start_url,
     same_start_url,
     session_name_for_url,
     session_values,
+    usable_sessions,
 )
 from ssoenv.paths import Paths
 
@@ -268,7 +270,7 @@ class Wizard:
         a = self.answers
         sessions = session_values(self.config)
         current = self._existing_profile()
-        usable = sorted(n for n, v in sessions.items() if v.get("sso_start_url") and v.get("sso_region"))
+        usable = usable_sessions(sessions)
         if current.get("sso_session"):
             default_name: str | None = current["sso_session"]
         elif current.get("sso_start_url"):
@@ -282,10 +284,7 @@ class Wizard:
                 same = [n for n in usable if same_start_url(sessions[n]["sso_start_url"], a.start_url)]
                 name = same[0] if same else None
                 if name is None:
-                    base = session_name_for_url(check_start_url(a.start_url))
-                    name, n = base, 2
-                    while name in sessions:
-                        name, n = f"{base}-{n}", n + 1
+                    name = session_name_for_url(check_start_url(a.start_url), taken=sessions)
                 a = Answers(**{**a.__dict__, "sso_session": name})
             elif default_name is None and not current.get("sso_start_url"):
                 raise UsageError(
@@ -323,13 +322,7 @@ class Wizard:
         if existing and existing.get("sso_start_url") and existing.get("sso_region"):
             url, region = existing["sso_start_url"], existing["sso_region"]
             check_sso_region(region, self.config.sso_sessions[name].where("sso_region"))
-            if a.start_url and not same_start_url(check_start_url(a.start_url), url):
-                raise ConfigError(
-                    f"[sso-session {name}] already has sso_start_url {url}, not {a.start_url}",
-                    hint="leave out --start-url, or choose another session name",
-                )
-            if a.sso_region and a.sso_region != region:
-                raise ConfigError(f"[sso-session {name}] already has sso_region {region}, not {a.sso_region}")
+            check_session_flags(name, existing, a.start_url and check_start_url(a.start_url), a.sso_region)
             self.io.say(f"Using the existing sso-session {name}: {url} ({region})")
             scopes = tuple(s.strip() for s in existing.get("sso_registration_scopes", "").split(",") if s.strip())
             return SsoSession(name=name, start_url=url, region=region, scopes=scopes), None

@@ -43,6 +43,7 @@ DEFAULT_SCOPES: Final = "sso:account:access"
 _UNSAFE = re.compile(r"[^\w.@+=,/:-]+")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 R = TypeVar("R")
+Chooser = Callable[[list[str]], int] | None  # asks the person to choose among labels; None: nobody to ask
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,11 +73,17 @@ def same_start_url(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-def session_name_for_url(url: str) -> str:
-    """``https://d-1234567890.awsapps.com/start`` -> ``d-1234567890``; ``corp.awsapps.com`` -> ``corp``."""
+def session_name_for_url(url: str, *, taken: Iterable[str] = ()) -> str:
+    """``https://d-1234567890.awsapps.com/start`` -> ``d-1234567890``; ``corp.awsapps.com`` -> ``corp``;
+    ``corp-2``, ``corp-3``, ... when the name is ``taken``."""
     host = urlsplit(url).hostname or "sso"
     label = host.split(".")[0] or "sso"
-    return _UNSAFE.sub("-", label).strip("-.") or "sso"
+    base = _UNSAFE.sub("-", label).strip("-.") or "sso"
+    used = set(taken)
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}-{n}", n + 1
+    return name
 
 
 # --------------------------------------------------------------------------------------------
@@ -106,12 +113,24 @@ def resolve_target(
 
     The sessions are read from the config as every command reads it (``cfg``, the one reader);
     an existing session's sso_region is checked like botocore checks it (before any login)."""
-    target = _resolve_target(cfg, sso_session=sso_session, start_url=start_url, sso_region=sso_region, choose=choose)
+    target = _find_target(session_values(cfg), sso_session, start_url, sso_region, choose)
     if target.create is None:
         from ssoenv.config.profiles import check_sso_region
 
         check_sso_region(target.region, cfg.sso_sessions[target.name].where("sso_region"))
     return target
+
+
+def check_session_flags(name: str, existing: Mapping[str, str], start_url: str | None, sso_region: str | None) -> None:
+    """--start-url / --sso-region (checked) must agree with what the existing ``[sso-session name]`` has."""
+    url, region = existing.get("sso_start_url"), existing.get("sso_region")
+    if start_url and url and not same_start_url(start_url, url):
+        raise ConfigError(
+            f"[sso-session {name}] already has sso_start_url {url}, not {start_url}",
+            hint="leave out --start-url, or choose another session name",
+        )
+    if sso_region and region and sso_region != region:
+        raise ConfigError(f"[sso-session {name}] already has sso_region {region}, not {sso_region}")
 
 
 def session_values(cfg: AwsConfig) -> dict[str, dict[str, str]]:
@@ -122,32 +141,34 @@ def session_values(cfg: AwsConfig) -> dict[str, dict[str, str]]:
     }
 
 
-def _resolve_target(
-    cfg: AwsConfig,
-    *,
+def usable_sessions(sessions: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The names of the sessions one can log in to (a start URL and a region), sorted."""
+    return sorted(n for n, v in sessions.items() if v.get("sso_start_url") and v.get("sso_region"))
+
+
+def _find_target(
+    sessions: dict[str, dict[str, str]], sso_session: str | None, url: str | None, region: str | None, choose: Chooser
+) -> Target:
+    if url is not None:
+        url = check_start_url(url)
+    if region is not None:
+        region = check_region(region, what="SSO region")
+    return _target(sessions, sso_session, url, region, choose)
+
+
+def _target(
+    sessions: dict[str, dict[str, str]],
     sso_session: str | None,
     start_url: str | None,
     sso_region: str | None,
-    choose: Callable[[list[str]], int] | None = None,
+    choose: Chooser,
 ) -> Target:
-    """The session named, the one with this start URL, a new one, or the only one there is."""
-    if start_url is not None:
-        start_url = check_start_url(start_url)
-    if sso_region is not None:
-        sso_region = check_region(sso_region, what="SSO region")
-    sessions = session_values(cfg)
     if sso_session is not None:
         check_section_name(sso_session, what="sso-session name")
         existing = sessions.get(sso_session)
         if existing is not None:
+            check_session_flags(sso_session, existing, start_url, sso_region)
             url, region = existing.get("sso_start_url", ""), existing.get("sso_region", "")
-            if start_url and url and not same_start_url(start_url, url):
-                raise ConfigError(
-                    f"[sso-session {sso_session}] has sso_start_url {url}, not {start_url}",
-                    hint="leave out --start-url, or choose another --sso-session name",
-                )
-            if sso_region and region and sso_region != region:
-                raise ConfigError(f"[sso-session {sso_session}] has sso_region {region}, not {sso_region}")
             url, region = url or start_url or "", region or sso_region or ""
             if not url or not region:
                 raise ConfigError(
@@ -176,14 +197,10 @@ def _resolve_target(
             )
         if sso_region is None:
             raise UsageError("--start-url needs --sso-region (the region of the IAM Identity Center instance)")
-        base = session_name_for_url(start_url)
-        name, n = base, 2
-        while name in sessions:
-            name, n = f"{base}-{n}", n + 1
-        return _new_target(name, start_url, sso_region)
+        return _new_target(session_name_for_url(start_url, taken=sessions), start_url, sso_region)
     if sso_region is not None:
         raise UsageError("--sso-region needs --start-url (or name a session with --sso-session)")
-    usable = sorted(n for n, v in sessions.items() if v.get("sso_start_url") and v.get("sso_region"))
+    usable = usable_sessions(sessions)
     if not usable:
         raise UsageError(
             "there is no [sso-session] in the config to populate from",

@@ -8,10 +8,12 @@ With ``--live`` ssoenv stays as the command's parent and serves it a live creden
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
 
@@ -25,7 +27,47 @@ if TYPE_CHECKING:
     from ssoenv.features.serve import CredentialServer
 
 LIVE_HELP = "Serve the credentials from a live endpoint for the command's lifetime (no static keys, no expiry mid-run)."
+F = TypeVar("F", bound=Callable[..., Any])
 MIN_TTL_HELP = "Make sure what the run needs lasts this long (e.g. 2h): fresh role credentials, a long enough session."
+
+
+class RunChoices(NamedTuple):
+    """The options of a run with a profile's credentials, the same for `exec` and `shell`."""
+
+    no_login: bool
+    region: str | None
+    live: bool
+    min_ttl: str | None
+    yes: bool
+    login: LoginOptions
+
+
+def _run_options(func: F) -> F:
+    """Adds the options of :class:`RunChoices`; the command receives them once, as ``run``."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        no_login: bool,
+        region: str | None,
+        live: bool,
+        min_ttl: str | None,
+        yes: bool,
+        login: LoginOptions,
+        **kwargs: Any,
+    ) -> Any:
+        return func(*args, run=RunChoices(no_login, region, live, min_ttl, yes, login), **kwargs)
+
+    decorated: Any = yes_option(login_options(wrapper))
+    decorated = click.option("--min-ttl", metavar="DURATION", help=MIN_TTL_HELP)(decorated)
+    decorated = click.option("--live", is_flag=True, help=LIVE_HELP)(decorated)
+    decorated = click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")(
+        decorated
+    )
+    decorated = click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")(
+        decorated
+    )
+    return decorated  # type: ignore[no-any-return]
 
 
 class _Prepared(NamedTuple):
@@ -36,22 +78,14 @@ class _Prepared(NamedTuple):
     server: CredentialServer | None = None
 
 
-def _prepare(
-    profile: str,
-    no_login: bool,
-    region: str | None,
-    live: bool,
-    min_ttl: str | None,
-    login: LoginOptions,
-    *,
-    yes: bool,
-    verb: str,
-) -> _Prepared:
+def _prepare(profile: str, run: RunChoices, *, verb: str) -> _Prepared:
     from ssoenv.auth.sessionclock import profile_session_end
     from ssoenv.credentials import minttl
     from ssoenv.credentials.anyprofile import activation_for, get_credentials
     from ssoenv.shells.envvars import activation
     from ssoenv.ui.status import describe
+
+    no_login, region, live, min_ttl, yes, login = run
 
     ttl = minttl.parse_duration(min_ttl) if min_ttl is not None else None
     ctx = Context.load()
@@ -157,22 +191,8 @@ def _execvpe(argv: list[str], env: dict[str, str]) -> None:
 @click.command("exec", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.argument("profile")
 @click.argument("argv", nargs=-1, type=click.UNPROCESSED, required=True)
-@click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
-@click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
-@click.option("--live", is_flag=True, help=LIVE_HELP)
-@click.option("--min-ttl", metavar="DURATION", help=MIN_TTL_HELP)
-@yes_option
-@login_options
-def exec_command(
-    profile: str,
-    argv: tuple[str, ...],
-    no_login: bool,
-    region: str | None,
-    live: bool,
-    min_ttl: str | None,
-    yes: bool,
-    login: LoginOptions,
-) -> int:
+@_run_options
+def exec_command(profile: str, argv: tuple[str, ...], run: RunChoices) -> int:
     """Run a command with PROFILE's credentials in its environment only.
 
     ssoenv exec [--live] PROFILE -- CMD [ARGS...]   (the command's exit status is ssoenv's)
@@ -182,30 +202,17 @@ def exec_command(
         args = args[1:]
     if not args:
         raise UsageError("no command given", hint="ssoenv exec PROFILE -- CMD [ARGS...]")
-    prepared = _prepare(profile, no_login, region, live, min_ttl, login, yes=yes, verb="exec")
+    prepared = _prepare(profile, run, verb="exec")
     _record(profile)
     return _run(args, prepared)
 
 
 @click.command("shell")
 @click.argument("profile")
-@click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
-@click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
-@click.option("--live", is_flag=True, help=LIVE_HELP)
-@click.option("--min-ttl", metavar="DURATION", help=MIN_TTL_HELP)
-@yes_option
-@login_options
-def shell_command(
-    profile: str,
-    no_login: bool,
-    region: str | None,
-    live: bool,
-    min_ttl: str | None,
-    yes: bool,
-    login: LoginOptions,
-) -> int:
+@_run_options
+def shell_command(profile: str, run: RunChoices) -> int:
     """Start your shell with PROFILE's credentials; `exit` returns to where you were."""
-    prepared = _prepare(profile, no_login, region, live, min_ttl, login, yes=yes, verb="shell")
+    prepared = _prepare(profile, run, verb="shell")
     _record(profile)
     env, details = prepared.env, prepared.details
     depth = env.get("SSOENV_SHELL_DEPTH", "0")
