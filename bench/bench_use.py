@@ -1,7 +1,8 @@
 """Cached `ssoenv use` and `ssoenv export` against `python -c pass` in the same virtualenv.
 
 Target (issue: shell integration): cached `use` at most 4x the bare interpreter start.
-Also: the same commands with a 10,000-profile config (core issue: no noticeable slowdown), and
+Also: what noting the use in the picker's history costs (against SSOENV_NO_HISTORY=1, interleaved);
+the same commands with a 10,000-profile config (core issue: no noticeable slowdown), and
 cached `use` of a two-hop role chain on the SSO profile against cached `use` of the SSO profile
 itself (issue "every profile": within 1.2x).
 """
@@ -41,13 +42,17 @@ region = us-east-2
 """
 
 
-def time_interleaved(commands: list[list[str]], env: dict[str, str], runs: int = 30) -> list[float]:
-    """Median times of ``commands`` run in turn (A B A B ...), so a busy machine weighs on each alike."""
+def time_interleaved(
+    commands: list[list[str]], env: dict[str, str], runs: int = 30, extra: list[dict[str, str]] | None = None
+) -> list[float]:
+    """Median times of ``commands`` run in turn (A B A B ...), so a busy machine weighs on each alike;
+    ``extra``: variables added to ``env`` for each command."""
     samples: list[list[float]] = [[] for _ in commands]
+    envs = [{**env, **more} for more in extra] if extra else [env] * len(commands)
     for i in range(runs + 3):
-        for argv, out in zip(commands, samples, strict=True):
+        for argv, out, cmd_env in zip(commands, samples, envs, strict=True):
             start = time.perf_counter()
-            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            subprocess.run(argv, env=cmd_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
             if i >= 3:
                 out.append(time.perf_counter() - start)
     return [statistics.median(s) for s in samples]
@@ -81,6 +86,10 @@ def main() -> None:
             env,
         )
         report("cached `use` of a 2-hop role chain", chain_use, sso_use, "SSO profile", "<= 1.2x")
+        # the picker's history (ssoenv.ui.frecency): what noting the use costs the fast path
+        quiet = [*exe, "use", "dev", "--shell", "bash", "--quiet"]
+        noted, not_noted = time_interleaved([quiet, quiet], env, extra=[{}, {"SSOENV_NO_HISTORY": "1"}])
+        report("cached `use`, the use noted in the history", noted, not_noted, "not noted", "<= 1.05x")
         big = CONFIG + "".join(
             f"\n[profile p{i:05d}]\nsso_session = corp\nsso_account_id = {100000000000 + i}\n"
             f"sso_role_name = ReadOnly\nregion = us-east-1\n"

@@ -32,13 +32,14 @@ ignored with at most one debug line (``SSOENV_DEBUG=1``): recording never fails 
 broken file never hides a profile. ``SSOENV_NO_HISTORY=1`` records nothing (the prompt hook's
 background refresh sets it: a refresh is not a use).
 
-Recording is on the fast path of ``use``: only ``os``, ``fcntl`` and ``time`` are imported for it.
+Recording is on the fast path of ``use``: only ``os``, ``fcntl`` and ``time`` are imported for it,
+and importing this module defines no NamedTuple or dataclass (``bench/bench_use.py`` measures it).
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -53,11 +54,35 @@ DISABLE = "SSOENV_NO_HISTORY"
 LOCK_WAIT = 0.5  # seconds a use may wait for compactions by others before giving up on recording
 
 
-class Record(NamedTuple):
-    time: float  # epoch seconds
-    weight: float  # the weight at ``time``
-    directory: str
-    profile: str
+class Record(tuple[float, float, str, str]):
+    """One line of the history: (time, weight, directory, profile). A plain tuple subclass: a
+    NamedTuple would cost the fast path about a millisecond to define."""
+
+    __slots__ = ()
+
+    def __new__(cls, time: float, weight: float, directory: str, profile: str) -> Record:
+        return super().__new__(cls, (time, weight, directory, profile))
+
+    @property
+    def time(self) -> float:
+        """Epoch seconds."""
+        return self[0]
+
+    @property
+    def weight(self) -> float:
+        """The record's weight at :attr:`time`."""
+        return self[1]
+
+    @property
+    def directory(self) -> str:
+        return self[2]
+
+    @property
+    def profile(self) -> str:
+        return self[3]
+
+    def reweighed(self, weight: float) -> Record:
+        return Record(self[0], weight, self[2], self[3])
 
 
 def decay(age: float) -> float:
@@ -257,9 +282,9 @@ def fold(records: Iterable[Record]) -> list[Record]:
         if seen is None:
             pairs[key] = rec
         elif rec.time >= seen.time:
-            pairs[key] = rec._replace(weight=rec.weight + seen.weight * decay(rec.time - seen.time))
+            pairs[key] = rec.reweighed(rec.weight + seen.weight * decay(rec.time - seen.time))
         else:
-            pairs[key] = seen._replace(weight=seen.weight + rec.weight * decay(seen.time - rec.time))
+            pairs[key] = seen.reweighed(seen.weight + rec.weight * decay(seen.time - rec.time))
     return list(pairs.values())
 
 
