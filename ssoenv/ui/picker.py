@@ -132,22 +132,31 @@ def _original(folded: _Folded, start: int, end: int) -> tuple[int, int]:
     return folded.origin[start], folded.origin[end - 1] + 1
 
 
-def quality(fields: Sequence[str], folded: Sequence[_Folded], tokens: Sequence[str]) -> int:
-    """How well ``tokens`` match: per word, 3 for a whole field, 2 for the start of a field or of a
-    word in it, 1 anywhere else; summed. (All words are known to match.)"""
-    total = 0
-    for token in tokens:
-        best = 0
-        for text, f in zip(fields, folded, strict=True):
-            if f.text == token:
-                best = 3
-                break
-            pos = f.text.find(token)
-            while pos >= 0 and best < 2:
-                best = max(best, 2 if _at_word_start(text, _original(f, pos, pos + len(token))[0]) else 1)
-                pos = f.text.find(token, pos + 1)
-        total += best
-    return total
+SEPARATOR: Final = "\n"  # between an item's fields in its search text: no typed word holds one
+
+
+def token_quality(text: str, folded: _Folded, token: str) -> int:
+    """How well one word matches ``text`` (an item's fields joined by :data:`SEPARATOR`): 3 for a
+    whole field, 2 for the start of a field or of a word in it, 1 anywhere else, 0 not at all."""
+    f = folded.text
+    best = 0
+    pos = f.find(token)
+    while pos >= 0:
+        stop = pos + len(token)
+        at_start = pos == 0 or f[pos - 1] == SEPARATOR
+        if at_start and (stop == len(f) or f[stop] == SEPARATOR):
+            return 3
+        if best < 2:
+            best = 2 if at_start or _at_word_start(text, _original(folded, pos, stop)[0]) else 1
+        pos = f.find(token, pos + 1)
+    return best
+
+
+def quality(fields: Sequence[str], tokens: Sequence[str]) -> int:
+    """How well all ``tokens`` match the fields: :func:`token_quality` summed over the words."""
+    text = SEPARATOR.join(fields)
+    folded = _fold(text)
+    return sum(token_quality(text, folded, token) for token in tokens)
 
 
 def spans(field: str, tokens: Sequence[str], folded: _Folded | None = None) -> list[tuple[int, int]]:
@@ -169,6 +178,8 @@ def spans(field: str, tokens: Sequence[str], folded: _Folded | None = None) -> l
 
 
 def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)  # control characters never reach a menu (labels come from config values)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
 
 
@@ -217,12 +228,16 @@ class PickerState:
     offset: int = 0  # first shown position in ``visible``
     visible: list[int] = field(default_factory=list)
     _choices: list[Choice] = field(default_factory=list)
-    _folded: list[list[_Folded]] = field(default_factory=list)
+    _text: list[str] = field(default_factory=list)  # each item's fields joined by SEPARATOR
+    _folded: list[_Folded] = field(default_factory=list)  # the same, case-folded
+    _qualities: dict[str, dict[int, int]] = field(default_factory=dict)  # word -> item -> token_quality
+    _filtered: tuple[str, list[int]] = ("", [])  # the last query (folded) and the items it matched
     _widths: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._choices = [as_choice(item) for item in self.items]
-        self._folded = [[_fold(text) for text in choice.fields] for choice in self._choices]
+        self._text = [SEPARATOR.join(choice.fields) for choice in self._choices]
+        self._folded = [_fold(text) for text in self._text]
         if self.scores is not None and len(self.scores) != len(self.items):
             raise ValueError("one score per item")
         widths: list[int] = []
@@ -238,25 +253,36 @@ class PickerState:
 
     # ---- filtering, ordering and moving
 
-    def score(self, index: int) -> float:
-        return 0.0 if self.scores is None else self.scores[index]
-
     def refilter(self) -> None:
         keep = self.selected()
         tokens = words(self.query)
-        found = []
-        for i, folded in enumerate(self._folded):
-            if all(any(token in f.text for f in folded) for token in tokens):
-                found.append(i)
+        folded_query = self.query.casefold()
+        last_query, last_found = self._filtered
+        # typing on narrows: what the longer query matches is among what the shorter one did
+        candidates = last_found if last_query and folded_query.startswith(last_query) else range(len(self._folded))
+        found = [i for i in candidates if all(token in self._folded[i].text for token in tokens)]
+        self._filtered = (folded_query, found)
+        found = list(found)
+        scores = self.scores
         if tokens:
-            rank = {i: quality(self._choices[i].fields, self._folded[i], tokens) for i in found}
-            found.sort(key=lambda i: (-self.score(i), -rank[i], i))
-        elif self.scores is not None:
-            found.sort(key=lambda i: (-self.score(i), i))
+            rank = {i: sum(self._token_quality(token, i) for token in tokens) for i in found}
+            if scores is None:
+                found.sort(key=lambda i: (-rank[i], i))
+            else:
+                found.sort(key=lambda i: (-scores[i], -rank[i], i))
+        elif scores is not None:
+            found.sort(key=lambda i: (-scores[i], i))
         self.visible = found
         self.cursor = self.visible.index(keep) if keep is not None and keep in self.visible else 0
         self.offset = 0
         self._scroll()
+
+    def _token_quality(self, token: str, index: int) -> int:
+        known = self._qualities.setdefault(token, {})
+        value = known.get(index)
+        if value is None:
+            value = known[index] = token_quality(self._text[index], self._folded[index], token)
+        return value
 
     def select(self, index: int) -> None:
         if index in self.visible:
@@ -312,13 +338,13 @@ class PickerState:
         tokens = words(self.query)
         out: list[tuple[str, bool]] = []
         last = len(choice.fields) - 1
-        for i, (text, folded) in enumerate(zip(choice.fields, self._folded[index], strict=True)):
+        for i, text in enumerate(choice.fields):
             if not self._widths[i]:
                 continue  # a column empty in every item takes no room
             if out:
                 out.append(("  ", False))
             done = 0
-            for start, end in spans(text, tokens, folded) if tokens else ():
+            for start, end in spans(text, tokens) if tokens else ():
                 if start > done:
                     out.append((text[done:start], False))
                 out.append((text[start:end], True))

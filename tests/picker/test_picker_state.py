@@ -65,7 +65,7 @@ def test_frecency_comes_before_match_quality() -> None:
 
 def test_quality_scale() -> None:
     def q(field: str, query: str) -> int:
-        return quality((field,), [PickerState([field], "t")._folded[0][0]], words(query))
+        return quality((field,), words(query))
 
     assert q("Admin", "admin") == 3
     assert q("AdministratorAccess", "admin") == 2
@@ -73,6 +73,8 @@ def test_quality_scale() -> None:
     assert q("acme-prod", "prod") == 2
     assert q("reproduce", "prod") == 1
     assert q("acme-prod", "acme prod") == 4
+    assert quality(("acme-prod", "Admin"), ["admin"]) == 3  # a whole field, not the first
+    assert quality(("x", "Straße-Prod"), ["prod"]) == 2  # positions through case folding
 
 
 def test_spans_merge_and_follow_case_folding() -> None:
@@ -132,6 +134,23 @@ def test_a_cut_highlight_is_closed() -> None:
     row = s.render(24)[2]
     assert plain(row) == "> " + "x" * 14 + "need…"
     assert row.endswith("\x1b[7;1;4mneed\x1b[0;7m…\x1b[0m")
+
+
+def test_typing_on_narrows_and_editing_back_widens() -> None:
+    s = PickerState(PROFILES, "Use")
+    for query, expected in [
+        ("p", {"acme-prod", "acme-prod-ro", "sandbox", "prodlike"}),  # acme-dev has no p
+        ("pr", {"acme-prod", "acme-prod-ro", "prodlike"}),
+        ("prod ", {"acme-prod", "acme-prod-ro", "prodlike"}),
+        ("prod ro", {"acme-prod", "acme-prod-ro", "prodlike"}),  # ro: ReadOnly, Production, prodlike
+        ("prod roa", set()),
+        ("prod ro", {"acme-prod", "acme-prod-ro", "prodlike"}),  # Backspace: wider again
+        ("dev", {"acme-dev"}),
+        ("", {c.fields[0] for c in PROFILES}),
+    ]:
+        s.set_query(query)
+        assert set(names(s)) == expected, query
+        assert s.visible == PickerState(PROFILES, "Use", query=query).visible  # the same as from scratch
 
 
 def test_enter_returns_the_original_index_of_the_first_shown() -> None:
