@@ -16,6 +16,10 @@
 # - Auto-refresh: credentials that expire within SSOENV_REFRESH_WINDOW seconds (default 600)
 #   are renewed in the background (`ssoenv _refresh`, never a login, never a browser); the
 #   result is picked up at a later prompt. The prompt itself never waits for the network.
+# - Profiles that follow your directory: entering a tree whose nearest `.ssoenv` you allowed
+#   (`ssoenv allow`) switches to the profile it names; leaving it puts back what was there. The
+#   file is looked for with builtins only, and only when $PWD changed: no process at a prompt or
+#   a `cd` unless a .ssoenv file is involved (then one: `ssoenv _dir`, never a login).
 # - $? and PIPESTATUS are kept for prompt tools that run after the hook.
 # Loading it again is harmless: the prompt hook is installed once.
 
@@ -47,14 +51,22 @@ function ssoenv {
         fi
         _ssoenv_out="$(_ssoenv_exe "$_ssoenv_verb" --shell bash "$@")" || \builtin return
         \builtin eval -- "$_ssoenv_out" || \builtin return
+        # by hand: the directory's switches no longer own the profile (leaving a tree keeps this)
+        _ssoenv_dir_disown
         _ssoenv_update
         ;;
     login)
         _ssoenv_exe "$@"
         _ssoenv_rc=$?
-        # a new session: the prompt may try to refresh again at once
+        # a new session: the prompt may try to refresh again at once, and a directory switch
+        # that waited for a login happens at the next prompt
         _ssoenv_retry_at=0
+        ((_ssoenv_rc == 0)) && _ssoenv_dir_pending && _ssoenv_dir_again=1
         \builtin return "$_ssoenv_rc"
+        ;;
+    allow | deny)
+        # the next prompt looks at this directory's .ssoenv again
+        _ssoenv_exe "$@" && _ssoenv_dir_again=1
         ;;
     *)
         _ssoenv_exe "$@"
@@ -160,7 +172,7 @@ _ssoenv_notified=${_ssoenv_notified-}
 # Apply a finished background refresh, if it is still for the credentials in use.
 function _ssoenv_pickup {
     ((_ssoenv_bg_started)) || \builtin return 0
-    \builtin local file=$_ssoenv_bg_file _ssoenv_bg_rc=
+    \builtin local file="$_ssoenv_bg_file" _ssoenv_bg_rc=
     if [[ ! -s $file ]]; then
         # still running (bounded by the program's own time budget), or lost
         _ssoenv_clock
@@ -193,7 +205,7 @@ function _ssoenv_pickup {
 function _ssoenv_failed {
     [[ ${_ssoenv_notified-} != "${SSOENV_EXPIRES_AT-}" && $1 != 130 ]] || \builtin return 0
     _ssoenv_notified=${SSOENV_EXPIRES_AT-}
-    \builtin local shown=${SSOENV_PROFILE//[[:cntrl:]]/?}
+    \builtin local shown="${SSOENV_PROFILE//[[:cntrl:]]/?}"
     if [[ $1 == 4 ]]; then
         \builtin printf 'ssoenv: the SSO session of %s has expired or was revoked; run `ssoenv login %s`\n' \
             "$shown" "$shown" >&2
@@ -241,12 +253,104 @@ function _ssoenv_refresh {
     } 2>/dev/null
 }
 
+# --- profiles that follow your directory ---------------------------------------------------------
+# A stack of the .ssoenv files of the trees we are in (outermost first) and, for each, the code
+# that restores what its switch displaced, the profile it put in (emptied by a `use`/`off` by
+# hand: leaving then changes nothing) and its state: applied, untrusted, pending (no session),
+# refused (a guarded profile not confirmed), failed. Set by `ssoenv _dir` (never exported).
+[[ ${_ssoenv_dir_files+set} ]] || _ssoenv_dir_files=()
+[[ ${_ssoenv_dir_restores+set} ]] || _ssoenv_dir_restores=()
+[[ ${_ssoenv_dir_owners+set} ]] || _ssoenv_dir_owners=()
+[[ ${_ssoenv_dir_states+set} ]] || _ssoenv_dir_states=()
+_ssoenv_dir_pwd=${_ssoenv_dir_pwd-}
+_ssoenv_dir_again=${_ssoenv_dir_again-}
+_ssoenv_dir_w=${_ssoenv_dir_w-}
+# given the time of the token cache folder by `ssoenv _dir` when it found no session: a login
+# makes the folder newer (`-nt`, no process)
+_ssoenv_dir_stamp=$_ssoenv_bg_dir/dir-$$.stamp
+
+# Whether the innermost tree's switch waits for a login.
+function _ssoenv_dir_pending {
+    \builtin local n=${#_ssoenv_dir_states[@]}
+    ((n)) && [[ ${_ssoenv_dir_states[n - 1]} == pending ]]
+}
+
+function _ssoenv_dir_disown {
+    \builtin local i
+    for i in "${!_ssoenv_dir_owners[@]}"; do
+        _ssoenv_dir_owners[i]=''
+        [[ ${_ssoenv_dir_states[i]} == pending ]] && _ssoenv_dir_states[i]=hand
+    done
+    \builtin return 0
+}
+
+# Leave the innermost tree: put back what its switch displaced, if the profile is still its own.
+function _ssoenv_dir_pop {
+    \builtin local i=$((${#_ssoenv_dir_files[@]} - 1))
+    \builtin local file="${_ssoenv_dir_files[i]}" owner="${_ssoenv_dir_owners[i]}" restore="${_ssoenv_dir_restores[i]}"
+    \builtin unset -v '_ssoenv_dir_files[i]' '_ssoenv_dir_owners[i]' '_ssoenv_dir_restores[i]' '_ssoenv_dir_states[i]'
+    [[ -n $owner && $owner == "${SSOENV_PROFILE-}" ]] || \builtin return 0
+    \builtin eval -- "$restore"
+    \builtin local back="${SSOENV_PROFILE:-no profile}"
+    file=${file%/.ssoenv}
+    \builtin printf 'ssoenv: left %s: back to %s\n' "${file//[[:cntrl:]]/?}" "${back//[[:cntrl:]]/?}" >&2
+}
+
+# Enter the tree of $1 (a .ssoenv): `ssoenv _dir` prints the code (and its state) to evaluate.
+function _ssoenv_dir_push {
+    \builtin local _ssoenv_dir_st=failed _ssoenv_dir_r='' _ssoenv_dir_o='' out
+    if out=$(_ssoenv_exe _dir bash "$1" "$_ssoenv_dir_stamp"); then
+        \builtin eval -- "$out"
+    else
+        _ssoenv_dir_st=failed
+    fi
+    _ssoenv_dir_files+=("$1")
+    _ssoenv_dir_restores+=("$_ssoenv_dir_r")
+    _ssoenv_dir_owners+=("$_ssoenv_dir_o")
+    _ssoenv_dir_states+=("$_ssoenv_dir_st")
+}
+
+# When $PWD changed (or `allow`/`deny`/a login asked for it): the nearest .ssoenv upwards, with
+# builtins only; leave the trees we are no longer in, enter the new one.
+function _ssoenv_dir_check {
+    if _ssoenv_dir_pending && [[ -n $_ssoenv_dir_w && $_ssoenv_dir_w -nt $_ssoenv_dir_stamp ]]; then
+        _ssoenv_dir_again=1 # a login since: try again
+    fi
+    [[ $PWD != "$_ssoenv_dir_pwd" || -n $_ssoenv_dir_again ]] || \builtin return 0
+    _ssoenv_dir_pwd=$PWD
+    \builtin local dir="$PWD" file='' top n="${#_ssoenv_dir_files[@]}"
+    while :; do
+        [[ $dir == / ]] && dir=''
+        if [[ -f $dir/.ssoenv ]]; then
+            file=$dir/.ssoenv
+            \builtin break
+        fi
+        [[ -n $dir ]] || \builtin break
+        dir=${dir%/*}
+    done
+    while ((n)); do
+        top=${_ssoenv_dir_files[n - 1]}
+        if [[ $top == "$file" ]]; then
+            [[ -n $_ssoenv_dir_again ]] || \builtin break
+        elif [[ -n $file && ${file%/.ssoenv}/ == "${top%.ssoenv}"* ]]; then
+            \builtin break # an outer tree of the nearest file: still in it
+        fi
+        _ssoenv_dir_pop
+        n=${#_ssoenv_dir_files[@]}
+    done
+    _ssoenv_dir_again=''
+    [[ -n $file ]] || \builtin return 0
+    ((n)) && [[ ${_ssoenv_dir_files[n - 1]} == "$file" ]] && \builtin return 0
+    _ssoenv_dir_push "$file"
+}
+
 # Runs before every prompt; keeps $? and PIPESTATUS (restored by the code that follows it in
 # PROMPT_COMMAND).
 function _ssoenv_hook {
     _ssoenv_status=("$?" "${PIPESTATUS[@]}")
     _ssoenv_runs=$((${_ssoenv_runs:-0} + 1))
     _ssoenv_pickup
+    _ssoenv_dir_check
     # another profile since the last prompt (e.g. `eval "$(ssoenv use P)"`): a fresh start
     if [[ ${_ssoenv_seen-} != "${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}" ]]; then
         _ssoenv_seen="${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}"

@@ -10,6 +10,10 @@
 # - Auto-refresh: credentials that expire within SSOENV_REFRESH_WINDOW seconds (default 600)
 #   are renewed in the background (`ssoenv _refresh`, never a login, never a browser); the
 #   result is picked up at a later prompt. The prompt itself never waits for the network.
+# - Profiles that follow your directory: entering a tree whose nearest `.ssoenv` you allowed
+#   (`ssoenv allow`) switches to the profile it names; leaving it puts back what was there. The
+#   file is looked for with builtins only, and only when $PWD changed: no process at a prompt or
+#   a `cd` unless a .ssoenv file is involved (then one: `ssoenv _dir`, never a login).
 # Loading it again is harmless: functions are redefined, the event handler stays single.
 
 set -q _ssoenv_runs; or set -g _ssoenv_runs 0
@@ -55,14 +59,22 @@ function ssoenv --description 'ssoenv: AWS IAM Identity Center credentials in th
             or return $status
             printf '%s\n' $out | source
             or return $status
+            # by hand: the directory's switches no longer own the profile (leaving a tree keeps this)
+            _ssoenv_dir_disown
             _ssoenv_clock
             _ssoenv_update
         case login
             _ssoenv_exe $argv
             set -l rc $status
-            # a new session: the prompt may try to refresh again at once
+            # a new session: the prompt may try to refresh again at once, and a directory switch
+            # that waited for a login happens at the next prompt
             set -g _ssoenv_retry_at 0
+            test $rc -eq 0; and _ssoenv_dir_pending; and set -g _ssoenv_dir_again 1
             return $rc
+        case allow deny
+            # the next prompt looks at this directory's .ssoenv again
+            _ssoenv_exe $argv; or return $status
+            set -g _ssoenv_dir_again 1
         case '*'
             _ssoenv_exe $argv
     end
@@ -288,12 +300,111 @@ function _ssoenv_session_warn
         "$shown" "$at" "$shown" >&2
 end
 
+# --- profiles that follow your directory ---------------------------------------------------------
+# A stack of the .ssoenv files of the trees we are in (outermost first) and, for each, the code
+# that restores what its switch displaced, the profile it put in (emptied by a `use`/`off` by
+# hand: leaving then changes nothing) and its state: applied, untrusted, pending (no session),
+# refused (a guarded profile not confirmed), failed. Set by `ssoenv _dir` (never exported).
+set -q _ssoenv_dir_files; or set -g _ssoenv_dir_files
+set -q _ssoenv_dir_restores; or set -g _ssoenv_dir_restores
+set -q _ssoenv_dir_owners; or set -g _ssoenv_dir_owners
+set -q _ssoenv_dir_states; or set -g _ssoenv_dir_states
+set -q _ssoenv_dir_pwd; or set -g _ssoenv_dir_pwd ''
+set -q _ssoenv_dir_again; or set -g _ssoenv_dir_again ''
+set -q _ssoenv_dir_w; or set -g _ssoenv_dir_w ''
+# given the time of the token cache folder by `ssoenv _dir` when it found no session: a login
+# makes the folder newer (`test -nt`, no process)
+set -g _ssoenv_dir_stamp $_ssoenv_bg_dir/dir-$fish_pid.stamp
+
+# Whether the innermost tree's switch waits for a login.
+function _ssoenv_dir_pending
+    set -q _ssoenv_dir_states[1]; and test "$_ssoenv_dir_states[-1]" = pending
+end
+
+function _ssoenv_dir_disown
+    set -l i 1
+    while test $i -le (count $_ssoenv_dir_owners)
+        set _ssoenv_dir_owners[$i] ''
+        test "$_ssoenv_dir_states[$i]" = pending; and set _ssoenv_dir_states[$i] hand
+        set i (math $i + 1)
+    end
+    return 0
+end
+
+# Leave the innermost tree: put back what its switch displaced, if the profile is still its own.
+function _ssoenv_dir_pop
+    set -l file $_ssoenv_dir_files[-1]
+    set -l owner $_ssoenv_dir_owners[-1]
+    set -l restore $_ssoenv_dir_restores[-1]
+    set -e _ssoenv_dir_files[-1]
+    set -e _ssoenv_dir_owners[-1]
+    set -e _ssoenv_dir_restores[-1]
+    set -e _ssoenv_dir_states[-1]
+    test -n "$owner"; and test "$owner" = "$SSOENV_PROFILE"; or return 0
+    printf '%s\n' "$restore" | source
+    set -l back "$SSOENV_PROFILE"
+    test -n "$back"; or set back 'no profile'
+    set file (string replace -r '/\.ssoenv$' '' -- $file)
+    printf 'ssoenv: left %s: back to %s\n' (string replace -ra '[[:cntrl:]]' '?' -- $file "$back") >&2
+end
+
+# Enter the tree of $argv[1] (a .ssoenv): `ssoenv _dir` prints the code (and its state) to evaluate.
+function _ssoenv_dir_push
+    set -g _ssoenv_dir_st failed
+    set -g _ssoenv_dir_r ''
+    set -g _ssoenv_dir_o ''
+    set -l out (_ssoenv_exe _dir fish $argv[1] $_ssoenv_dir_stamp)
+    and printf '%s\n' $out | source
+    set -a _ssoenv_dir_files $argv[1]
+    set -a _ssoenv_dir_restores "$_ssoenv_dir_r"
+    set -a _ssoenv_dir_owners "$_ssoenv_dir_o"
+    set -a _ssoenv_dir_states "$_ssoenv_dir_st"
+end
+
+# When $PWD changed (or `allow`/`deny`/a login asked for it): the nearest .ssoenv upwards, with
+# builtins only; leave the trees we are no longer in, enter the new one.
+function _ssoenv_dir_check
+    if _ssoenv_dir_pending; and test -n "$_ssoenv_dir_w"; and test "$_ssoenv_dir_w" -nt "$_ssoenv_dir_stamp"
+        set -g _ssoenv_dir_again 1 # a login since: try again
+    end
+    test "$PWD" != "$_ssoenv_dir_pwd"; or test -n "$_ssoenv_dir_again"; or return 0
+    set -g _ssoenv_dir_pwd $PWD
+    set -l dir $PWD
+    set -l file ''
+    while true
+        test "$dir" = /; and set dir ''
+        if test -f "$dir/.ssoenv"
+            set file "$dir/.ssoenv"
+            break
+        end
+        test -n "$dir"; or break
+        set dir (string replace -r '/[^/]*$' '' -- $dir)
+    end
+    while set -q _ssoenv_dir_files[1]
+        set -l top $_ssoenv_dir_files[-1]
+        if test "$top" = "$file"
+            test -n "$_ssoenv_dir_again"; or break
+        else if test -n "$file"
+            # an outer tree of the nearest file: still in it
+            set -l outer (string replace -r '\.ssoenv$' '' -- $top)
+            set -l inner (string replace -r '\.ssoenv$' '' -- $file)
+            test (string sub -l (string length -- $outer) -- $inner) = $outer; and break
+        end
+        _ssoenv_dir_pop
+    end
+    set -g _ssoenv_dir_again ''
+    test -n "$file"; or return 0
+    set -q _ssoenv_dir_files[1]; and test "$_ssoenv_dir_files[-1]" = "$file"; and return 0
+    _ssoenv_dir_push $file
+end
+
 # Runs before every prompt; fish keeps $status for the prompt itself.
 function _ssoenv_on_prompt --on-event fish_prompt
     set -g _ssoenv_runs (math $_ssoenv_runs + 1)
     set -g _ssoenv_drawn 0
     _ssoenv_clock
     _ssoenv_pickup
+    _ssoenv_dir_check
     # another profile since the last prompt: a fresh start
     if test "$_ssoenv_seen" != "$SSOENV_PROFILE $SSOENV_EXPIRES_AT"
         set -g _ssoenv_seen "$SSOENV_PROFILE $SSOENV_EXPIRES_AT"

@@ -14,6 +14,10 @@
 # - Auto-refresh: credentials that expire within SSOENV_REFRESH_WINDOW seconds (default 600)
 #   are renewed in the background (`ssoenv _refresh`, never a login, never a browser); the
 #   result is picked up at a later prompt. The prompt itself never waits for the network.
+# - Profiles that follow your directory: entering a tree whose nearest `.ssoenv` you allowed
+#   (`ssoenv allow`) switches to the profile it names; leaving it puts back what was there. The
+#   file is looked for with builtins only, and only when $PWD changed: no process at a prompt or
+#   a `cd` unless a .ssoenv file is involved (then one: `ssoenv _dir`, never a login).
 # Loading it again is harmless: the precmd hooks are installed once.
 
 \builtin zmodload -F zsh/datetime +p:EPOCHSECONDS 2>/dev/null
@@ -63,14 +67,22 @@ function ssoenv {
         fi
         _ssoenv_out="$(_ssoenv_exe "$_ssoenv_verb" --shell zsh "$@")" || return
         eval "$_ssoenv_out" || return
+        # by hand: the directory's switches no longer own the profile (leaving a tree keeps this)
+        _ssoenv_dir_disown
         _ssoenv_update
         ;;
     (login)
         _ssoenv_exe "$@"
         _ssoenv_rc=$?
-        # a new session: the prompt may try to refresh again at once
+        # a new session: the prompt may try to refresh again at once, and a directory switch
+        # that waited for a login happens at the next prompt
         _ssoenv_retry_at=0
+        (( _ssoenv_rc == 0 )) && _ssoenv_dir_pending && _ssoenv_dir_again=1
         return $_ssoenv_rc
+        ;;
+    (allow|deny)
+        # the next prompt looks at this directory's .ssoenv again
+        _ssoenv_exe "$@" && _ssoenv_dir_again=1
         ;;
     (*)
         _ssoenv_exe "$@"
@@ -230,11 +242,99 @@ function _ssoenv_refresh {
     _ssoenv_exe _refresh zsh "$_ssoenv_bg_file" "$SSOENV_PROFILE" </dev/null >/dev/null 2>&1 &!
 }
 
+# --- profiles that follow your directory ---------------------------------------------------------
+# A stack of the .ssoenv files of the trees we are in (outermost first) and, for each, the code
+# that restores what its switch displaced, the profile it put in (emptied by a `use`/`off` by
+# hand: leaving then changes nothing) and its state: applied, untrusted, pending (no session),
+# refused (a guarded profile not confirmed), failed. Set by `ssoenv _dir` (never exported).
+typeset -ga _ssoenv_dir_files _ssoenv_dir_restores _ssoenv_dir_owners _ssoenv_dir_states
+typeset -g _ssoenv_dir_pwd=${_ssoenv_dir_pwd-} _ssoenv_dir_again=${_ssoenv_dir_again-} _ssoenv_dir_w=${_ssoenv_dir_w-}
+# given the time of the token cache folder by `ssoenv _dir` when it found no session: a login
+# makes the folder newer (`-nt`, no process)
+typeset -g _ssoenv_dir_stamp=$_ssoenv_bg_dir/dir-$$.stamp
+
+# Whether the innermost tree's switch waits for a login.
+function _ssoenv_dir_pending {
+    (( $#_ssoenv_dir_states )) && [[ ${_ssoenv_dir_states[-1]} == pending ]]
+}
+
+function _ssoenv_dir_disown {
+    emulate -L zsh
+    integer i
+    for (( i = 1; i <= $#_ssoenv_dir_owners; i++ )); do
+        _ssoenv_dir_owners[i]=''
+        [[ ${_ssoenv_dir_states[i]} == pending ]] && _ssoenv_dir_states[i]=hand
+    done
+    return 0
+}
+
+# Leave the innermost tree: put back what its switch displaced, if the profile is still its own.
+function _ssoenv_dir_pop {
+    emulate -L zsh
+    local file=${_ssoenv_dir_files[-1]} owner=${_ssoenv_dir_owners[-1]} restore=${_ssoenv_dir_restores[-1]}
+    _ssoenv_dir_files[-1]=() _ssoenv_dir_owners[-1]=() _ssoenv_dir_restores[-1]=() _ssoenv_dir_states[-1]=()
+    [[ -n $owner && $owner == "${SSOENV_PROFILE-}" ]] || return 0
+    eval "$restore"
+    local back=${SSOENV_PROFILE:-no profile}
+    file=${file%/.ssoenv}
+    print -ru2 -- "ssoenv: left ${file//[[:cntrl:]]/?}: back to ${back//[[:cntrl:]]/?}"
+}
+
+# Enter the tree of $1 (a .ssoenv): `ssoenv _dir` prints the code (and its state) to evaluate.
+function _ssoenv_dir_push {
+    emulate -L zsh
+    local _ssoenv_dir_st=failed _ssoenv_dir_r='' _ssoenv_dir_o='' out
+    if out=$(_ssoenv_exe _dir zsh "$1" "$_ssoenv_dir_stamp"); then
+        eval "$out"
+    else
+        _ssoenv_dir_st=failed
+    fi
+    _ssoenv_dir_files+=("$1")
+    _ssoenv_dir_restores+=("$_ssoenv_dir_r")
+    _ssoenv_dir_owners+=("$_ssoenv_dir_o")
+    _ssoenv_dir_states+=("$_ssoenv_dir_st")
+}
+
+# When $PWD changed (or `allow`/`deny`/a login asked for it): the nearest .ssoenv upwards, with
+# builtins only; leave the trees we are no longer in, enter the new one.
+function _ssoenv_dir_check {
+    emulate -L zsh
+    if _ssoenv_dir_pending && [[ -n $_ssoenv_dir_w && $_ssoenv_dir_w -nt $_ssoenv_dir_stamp ]]; then
+        _ssoenv_dir_again=1  # a login since: try again
+    fi
+    [[ $PWD != "$_ssoenv_dir_pwd" || -n $_ssoenv_dir_again ]] || return 0
+    _ssoenv_dir_pwd=$PWD
+    local dir=$PWD file='' top
+    while true; do
+        [[ $dir == / ]] && dir=''
+        if [[ -f $dir/.ssoenv ]]; then
+            file=$dir/.ssoenv
+            break
+        fi
+        [[ -n $dir ]] || break
+        dir=${dir%/*}
+    done
+    while (( $#_ssoenv_dir_files )); do
+        top=${_ssoenv_dir_files[-1]}
+        if [[ $top == "$file" ]]; then
+            [[ -n $_ssoenv_dir_again ]] || break
+        elif [[ -n $file && ${file%/.ssoenv}/ == "${top%.ssoenv}"* ]]; then
+            break  # an outer tree of the nearest file: still in it
+        fi
+        _ssoenv_dir_pop
+    done
+    _ssoenv_dir_again=''
+    [[ -n $file ]] || return 0
+    (( $#_ssoenv_dir_files )) && [[ ${_ssoenv_dir_files[-1]} == "$file" ]] && return 0
+    _ssoenv_dir_push "$file"
+}
+
 # Runs first before every prompt (precmd). zsh keeps $? for the other hooks and the prompt.
 function _ssoenv_precmd {
     emulate -L zsh
     (( ++_ssoenv_runs ))
     _ssoenv_pickup
+    _ssoenv_dir_check
     # another profile since the last prompt (e.g. `eval "$(ssoenv use P)"`): a fresh start
     if [[ $_ssoenv_seen != "${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}" ]]; then
         _ssoenv_seen="${SSOENV_PROFILE-} ${SSOENV_EXPIRES_AT-}"

@@ -82,3 +82,18 @@ def data_dir(kind: str) -> Path:
     if packaged.is_dir():
         return packaged
     return here.parent / kind
+
+
+def xdg_data_home(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_DATA_HOME`` when it is an absolute path, else ``~/.local/share`` (the XDG default)."""
+    env = os.environ if environ is None else environ
+    value = env.get("XDG_DATA_HOME", "")
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path(env.get("HOME") or os.path.expanduser("~")) / ".local" / "share"
+
+
+def dir_trust_file(environ: Mapping[str, str] | None = None) -> Path:
+    """The directory profiles you allowed (``ssoenv allow``): each ``.ssoenv`` with its content's
+    SHA-256, in ``$XDG_DATA_HOME/ssoenv/allowed.json`` (0600, in a 0700 folder)."""
+    return xdg_data_home(environ) / "ssoenv" / "allowed.json"

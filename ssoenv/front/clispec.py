@@ -50,17 +50,25 @@ YES: Final = Opt(("--yes", "-y"))  # go into a guarded profile without being ask
 
 class Verb:
     """A verb: one-line help, options, the kinds of its positional arguments in order ("command"
-    swallows the rest), and the module under ``ssoenv.front.cli`` that defines it."""
+    swallows the rest), and the module under ``ssoenv.front.cli`` that defines it. ``hidden``: run
+    by the hook, not by people (left out of ``--help`` and TAB)."""
 
-    __slots__ = ("help", "module", "options", "positionals")
+    __slots__ = ("help", "hidden", "module", "options", "positionals")
 
     def __init__(
-        self, help: str, options: tuple[Opt, ...] = (), positionals: tuple[str, ...] = (), *, module: str
+        self,
+        help: str,
+        options: tuple[Opt, ...] = (),
+        positionals: tuple[str, ...] = (),
+        *,
+        module: str,
+        hidden: bool = False,
     ) -> None:
         self.help = help
         self.options = options
         self.positionals = positionals
         self.module = module
+        self.hidden = hidden
 
     def option(self, name: str) -> Opt | None:
         """The option called ``name`` (any of its spellings)."""
@@ -161,6 +169,20 @@ VERBS: Final[dict[str, Verb]] = {
         (Opt(("--no-completion",)),),
         ("shell",),
         module="hook",
+    ),
+    "allow": Verb(
+        "Let ssoenv act on the .ssoenv file here (the shell then follows it into this folder).",
+        positionals=("file",),
+        module="dirprofile",
+    ),
+    "deny": Verb(
+        "Forget the .ssoenv file here: ssoenv no longer acts on it.", positionals=("file",), module="dirprofile"
+    ),
+    "_dir": Verb(
+        "For the hook: enter the tree of a .ssoenv file.",
+        positionals=("shell", "", ""),
+        module="dirprofile",
+        hidden=True,
     ),
     "configure": Verb(
         "Guided set-up of an SSO profile.",

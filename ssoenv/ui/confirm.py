@@ -8,7 +8,9 @@ the plain questions of ``configure``, ``populate`` and ``demo`` (end of input: `
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 
 from ssoenv.ui.status import paint
 
@@ -22,9 +24,10 @@ def terminal_present() -> bool:
 
 
 def _ask(question: str) -> str | None:
-    sys.stderr.write(question)
-    sys.stderr.flush()
-    line = sys.stdin.readline()
+    with _line_mode():  # before the question: what is typed once it shows is read as a line
+        sys.stderr.write(question)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
     return line.rstrip("\r\n") if line else None
 
 
@@ -55,3 +58,28 @@ def yes_no(question: str, *, default: bool) -> bool:
             return True
         if answer in ("n", "no"):
             return False
+
+
+@contextlib.contextmanager
+def _line_mode() -> Iterator[None]:
+    """The terminal in line mode (echo, Enter ends the line, Ctrl-C) while the answer is typed: a
+    prompt hook (fish's) may ask while the shell holds the terminal in its own raw mode."""
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except Exception:  # not a terminal (termios.error), no fileno, no termios: read as it is
+        yield
+        return
+    wanted = list(saved)
+    wanted[0] |= termios.ICRNL
+    wanted[3] |= termios.ICANON | termios.ECHO | termios.ISIG
+    try:
+        if wanted != saved:
+            termios.tcsetattr(fd, termios.TCSANOW, wanted)
+        yield
+    finally:
+        if wanted != saved:
+            with contextlib.suppress(Exception):
+                termios.tcsetattr(fd, termios.TCSANOW, saved)

@@ -9,7 +9,7 @@ import importlib
 from typing import Any
 
 VALUE_KINDS = {"--shell": "dialect", "--sso-session": "session", "--profile": "profile"}
-ARG_KINDS = {"profile": "profile", "shell": "shell"}
+ARG_KINDS = {"profile": "profile", "shell": "shell", "path": "file"}
 
 
 def introspect() -> dict[str, tuple[str, tuple[tuple[tuple[str, ...], str | None], ...], tuple[str, ...]]]:

@@ -77,7 +77,7 @@ def values(cands: list[Candidate]) -> list[str]:
 @pytest.mark.parametrize(
     ("words", "cur", "expected"),
     [
-        ([], "", list(VERBS)),
+        ([], "", [v for v in VERBS if not VERBS[v].hidden]),
         ([], "w", ["whoami"]),
         ([], "lo", ["login", "logout"]),
         ([], "--v", ["--version"]),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 # verb -> (module under ssoenv.front.cli, one-line help shown by `ssoenv --help`): from the one table
 COMMANDS: dict[str, tuple[str, str]] = {verb: (spec.module, spec.help) for verb, spec in VERBS.items()}
+HIDDEN = frozenset(verb for verb, spec in VERBS.items() if spec.hidden)  # run by the hook, not listed
 
 
 class LazyGroup(click.Group):
@@ -42,7 +43,7 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # help texts without importing every module
-        rows = [(name, help_) for name, (_, help_) in COMMANDS.items()]
+        rows = [(name, help_) for name, (_, help_) in COMMANDS.items() if name not in HIDDEN]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

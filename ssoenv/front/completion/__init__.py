@@ -80,7 +80,7 @@ def _listing(what: str, rest: Sequence[str], environ: Mapping[str, str]) -> str 
     if what in ("profiles", "sessions"):
         values = read_names(environ, "profile" if what == "profiles" else "sso-session")
     elif what == "verbs":
-        values = list(VERBS)
+        values = [k for k, v in VERBS.items() if not v.hidden]
     elif what == "shells":
         values = list(SHELLS)
     else:

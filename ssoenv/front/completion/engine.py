@@ -67,7 +67,7 @@ def complete(words: Sequence[str], cur: str, environ: Mapping[str, str]) -> list
     if index == len(words):
         if cur.startswith("-"):
             return matching([n for o in GLOBAL_OPTS for n in o.names], cur)
-        return matching(VERBS, cur, {k: v.help for k, v in VERBS.items()})
+        return matching([k for k, v in VERBS.items() if not v.hidden], cur, {k: v.help for k, v in VERBS.items()})
     verb = words[index]
     spec = VERBS.get(verb)
     if spec is None:
@@ -106,5 +106,7 @@ def complete(words: Sequence[str], cur: str, environ: Mapping[str, str]) -> list
         kind = spec.positionals[positional]
         if kind == "command":
             raise Delegate("command", len(words))
+        if kind == "file":
+            raise Delegate("files")
         return _values(kind, cur, environ)
     return []
