@@ -14,7 +14,15 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from ssoenv.config.profiles import AwsConfig, Section, SsoProfile, SsoSession, resolve_profile
+from ssoenv.config.profiles import (
+    AwsConfig,
+    Section,
+    SsoProfile,
+    SsoSession,
+    is_sso_role,
+    resolve_all,
+    resolve_profile,
+)
 from ssoenv.errors import ConfigError
 
 
@@ -183,7 +191,7 @@ def resolve_chain(cfg: AwsConfig, name: str) -> ChainedProfile:
         if is_chained(cfg, source) and not _has_static_keys(cfg, source):
             current = source
             continue
-        if cfg.value(source, "sso_account_id") or cfg.value(source, "sso_role_name"):
+        if is_sso_role(cfg, source):
             root = resolve_profile(cfg, source)
             break
         raise ConfigError(
@@ -205,15 +213,7 @@ def resolve_any(cfg: AwsConfig, name: str) -> AnyProfile:
 
 def servable_profiles(cfg: AwsConfig) -> list[tuple[str, AnyProfile | ConfigError]]:
     """Every SSO role profile and role chain, resolved (or the error it gives), in name order."""
-    out: list[tuple[str, AnyProfile | ConfigError]] = []
-    for name in cfg.profile_names():
-        if not (is_chained(cfg, name) or cfg.value(name, "sso_account_id") or cfg.value(name, "sso_role_name")):
-            continue
-        try:
-            out.append((name, resolve_any(cfg, name)))
-        except ConfigError as exc:
-            out.append((name, exc))
-    return out
+    return resolve_all(cfg, lambda c, name: is_chained(c, name) or is_sso_role(c, name), resolve_any)
 
 
 def account_names(cfg: AwsConfig) -> dict[str, str]:

@@ -15,15 +15,16 @@ literal search for its header line (:class:`_Targeted`), which
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from ssoenv.config import ini
 from ssoenv.errors import ConfigError, ProfileNotFound
 from ssoenv.paths import Paths
 
 Value = str | dict[str, str]
+R = TypeVar("R")
 
 STAMP_MIN = ini.STAMP_MIN
 
@@ -602,17 +603,28 @@ def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
     )
 
 
+def is_sso_role(cfg: AwsConfig, name: str) -> bool:
+    """Does ``name`` look like an SSO role profile (botocore's ``SSOProvider`` takes it)?"""
+    return bool(cfg.value(name, "sso_account_id") or cfg.value(name, "sso_role_name"))
+
+
+def resolve_all(
+    cfg: AwsConfig, wanted: Callable[[AwsConfig, str], bool], resolve: Callable[[AwsConfig, str], R]
+) -> list[tuple[str, R | ConfigError]]:
+    """Every ``wanted`` profile, in name order, resolved (or the error it gives)."""
+    out: list[tuple[str, R | ConfigError]] = []
+    for name in cfg.profile_names():
+        if wanted(cfg, name):
+            try:
+                out.append((name, resolve(cfg, name)))
+            except ConfigError as exc:
+                out.append((name, exc))
+    return out
+
+
 def sso_profiles(cfg: AwsConfig) -> list[tuple[str, SsoProfile | ConfigError]]:
     """Every profile that looks like an SSO role profile, resolved (or the error it gives)."""
-    out: list[tuple[str, SsoProfile | ConfigError]] = []
-    for name in cfg.profile_names():
-        if not (cfg.value(name, "sso_account_id") or cfg.value(name, "sso_role_name")):
-            continue
-        try:
-            out.append((name, resolve_profile(cfg, name)))
-        except ConfigError as exc:
-            out.append((name, exc))
-    return out
+    return resolve_all(cfg, is_sso_role, resolve_profile)
 
 
 def environ_profile(environ: Mapping[str, str]) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from ssoenv.config.profiles import AwsConfig
+from ssoenv.config.profiles import AwsConfig, is_sso_role
 from ssoenv.errors import ConfigError, ServiceError
 
 PROCESS_TIMEOUT = 300.0  # seconds: long enough for a process that asks its own questions
@@ -35,7 +35,7 @@ def kind(cfg: AwsConfig, name: str) -> str:
         return "chained"
     if value(name, "web_identity_token_file"):
         return "web-identity"
-    if value(name, "sso_account_id") or value(name, "sso_role_name"):
+    if is_sso_role(cfg, name):
         return "sso"
     # botocore's chain: credentials-file keys, login_session, credential_process, config-file keys
     in_credentials = cfg.credentials.get(name)
