@@ -31,8 +31,8 @@ from __future__ import annotations
 import os
 import sys
 
-from ssoenv.front.clispec import SHELLS, VERBS
-from ssoenv.front.completion.engine import Delegate, complete, matching, verb_options
+from ssoenv.front.clispec import SHELLS
+from ssoenv.front.completion.engine import Delegate, complete, matching, verb_options, visible_verbs
 from ssoenv.front.completion.names import read_names
 from ssoenv.front.completion.shells import bash_words, format_candidates
 from ssoenv.ui.status import say
@@ -80,7 +80,7 @@ def _listing(what: str, rest: Sequence[str], environ: Mapping[str, str]) -> str 
     if what in ("profiles", "sessions"):
         values = read_names(environ, "profile" if what == "profiles" else "sso-session")
     elif what == "verbs":
-        values = [k for k, v in VERBS.items() if not v.hidden]
+        values = visible_verbs()
     elif what == "shells":
         values = list(SHELLS)
     else:

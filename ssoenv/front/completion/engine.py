@@ -34,6 +34,11 @@ class Delegate(Exception):  # not an error: "let the shell complete this"
         self.offset = offset
 
 
+def visible_verbs() -> list[str]:
+    """The verbs TAB offers (not the hidden ones the hooks call)."""
+    return [name for name, spec in VERBS.items() if not spec.hidden]
+
+
 def verb_options(verb: str) -> tuple[Opt, ...]:
     """The options of ``verb`` (with ``--help``); () for an unknown verb."""
     spec = VERBS.get(verb)
@@ -67,7 +72,7 @@ def complete(words: Sequence[str], cur: str, environ: Mapping[str, str]) -> list
     if index == len(words):
         if cur.startswith("-"):
             return matching([n for o in GLOBAL_OPTS for n in o.names], cur)
-        return matching([k for k, v in VERBS.items() if not v.hidden], cur, {k: v.help for k, v in VERBS.items()})
+        return matching(visible_verbs(), cur, {k: v.help for k, v in VERBS.items()})
     verb = words[index]
     spec = VERBS.get(verb)
     if spec is None:
