@@ -28,11 +28,16 @@ import pytest
 
 from ssoenv.clock import Clock
 from ssoenv.emulator import Emulator, EmulatorConfig
+from ssoenv.emulator import browser as _browser
 from tests.inprocess import needs_a_process, run_cli
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START_URL = "https://d-1234567890.awsapps.com/start"
 BIN_DIR = str(Path(sys.executable).parent)
+#: $BROWSER of a login in a test: the emulator's stand-in browser, which is standard library only, run
+#: as a file (-I -S: no site-packages); `-m ssoenv.emulator.browser` would first import the emulator
+#: package (twice the CPU per login). Tests of that command itself are in tests/emulator.
+BROWSER = f"{sys.executable} -I -S {_browser.__file__} %s"
 
 
 def require_program(name: str) -> str:

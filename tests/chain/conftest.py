@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from ssoenv.emulator import Emulator
-from tests.conftest import START_URL, Sandbox, new_sandbox
+from tests.conftest import BROWSER, START_URL, Sandbox, new_sandbox
 
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 AWS = str(Path(sys.executable).parent / "aws")
 HUB = "arn:aws:iam::111111111111:role/hub-admin"
 DEPLOY = "arn:aws:iam::222222222222:role/deploy"

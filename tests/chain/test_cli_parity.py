@@ -11,9 +11,8 @@ from datetime import datetime, timedelta, timezone
 
 import pexpect
 
-from tests.conftest import Sandbox
+from tests.conftest import BROWSER, Sandbox
 
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 TOKEN = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"  # sha1("corp")
 
 # what the AWS CLI v2 does when its token is near expiry: botocore's SSOTokenProvider refreshes it

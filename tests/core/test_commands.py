@@ -12,9 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.conftest import Sandbox, require_program
-
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
+from tests.conftest import BROWSER, Sandbox, require_program
 
 
 @pytest.fixture

@@ -13,9 +13,7 @@ import pexpect
 import pytest
 
 from ssoenv.features.console import destination, federation_base
-from tests.conftest import Sandbox
-
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
+from tests.conftest import BROWSER, Sandbox
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -11,10 +11,8 @@ import threading
 
 import pytest
 
-from tests.conftest import Sandbox
+from tests.conftest import BROWSER, Sandbox
 from tests.inprocess import run_cli
-
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 
 CASES = [
     ["list", "--json"],

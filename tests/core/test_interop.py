@@ -8,9 +8,8 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tests.conftest import Sandbox
+from tests.conftest import BROWSER, Sandbox
 
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 AWS = str(Path(sys.executable).parent / "aws")
 
 

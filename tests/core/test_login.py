@@ -15,9 +15,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.conftest import EmulatorClock, Sandbox
+from tests.conftest import BROWSER, EmulatorClock, Sandbox
 
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 CORP_TOKEN = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"  # sha1("corp")
 LEGACY_TOKEN = "40a89917e3175433e361b710a9d43528d7f1890a.json"  # not ours: see test below
 

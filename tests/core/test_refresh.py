@@ -7,9 +7,8 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
-from tests.conftest import Sandbox
+from tests.conftest import BROWSER, Sandbox
 
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 TOKEN = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
 
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Sandbox, require_program
+from tests.conftest import BROWSER, Sandbox, require_program
 
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 RED = "\x1b[31mred"
 
 

@@ -6,9 +6,7 @@ import sys
 
 import pexpect
 
-from tests.conftest import Sandbox, require_program
-
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
+from tests.conftest import BROWSER, Sandbox, require_program
 
 
 def test_picker_chooses_by_typing(sandbox: Sandbox) -> None:
