@@ -2,7 +2,7 @@
 
 One 127.0.0.1 port serves SSO OIDC (RegisterClient, StartDeviceAuthorization, CreateToken,
 the browser pages ``/authorize`` and ``/device``), the SSO portal (GetRoleCredentials,
-ListAccounts, ListAccountRoles, Logout), STS GetCallerIdentity and the console federation
+ListAccounts, ListAccountRoles, Logout), STS GetCallerIdentity and AssumeRole, and the console federation
 endpoint, with the wire formats real botocore/boto3 and AWS CLI clients expect, plus a JSON
 control plane under ``/_emulator/``. Standard library only; the core of ssoenv never imports it.
 
@@ -15,10 +15,13 @@ control plane under ``/_emulator/``. Standard library only; the core of ssoenv n
     ...
     emu.stop()
 
-Modules: ``config`` (settings), ``directory`` (accounts/roles, JSON file format), ``service``
-(the protocol), ``server`` (HTTP + :class:`Emulator` + control plane), ``faults``, ``pages``,
-``browser`` (a scriptable stand-in for a web browser), ``gate`` (a door in front of the emulator
-that refuses connections from a given request on), ``runner`` (``ssoenv emulator``).
+Modules (HACKING.md's map says the same): ``server`` (HTTP, :class:`Emulator`, the control
+plane), ``service`` (request in, response out: routing, faults, the request log), ``wire``
+(requests, answers, each service's error format), ``state`` (what the services remember), one
+module per service — ``oidc``, ``approval`` (the browser's side of a login), ``portal``, ``sts``,
+``federation`` — and ``iam``/``sigv4`` (the roles STS assumes, signature checks), ``config``,
+``directory``, ``faults``, ``gate`` (a door that refuses connections from a given request on),
+``pages``, ``browser`` (a scriptable stand-in for a web browser), ``runner`` (``ssoenv emulator``).
 """
 
 from __future__ import annotations

@@ -19,11 +19,14 @@ A fault has a *kind*:
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
+from ssoenv.emulator import pages
 from ssoenv.emulator.config import OPERATIONS
+from ssoenv.emulator.wire import Response
 
 DEFAULT_ERROR_TYPES: Final[dict[int, str]] = {
     400: "InvalidRequestException",
@@ -48,6 +51,7 @@ BODY_KINDS: Final = ("not-json", "empty", "invalid-utf8", "html", "truncated", "
 CONNECTION_KINDS: Final = ("reset", "hang", "hang-body")
 KINDS: Final[tuple[str, ...]] = ("error", *BODY_KINDS, *CONNECTION_KINDS)
 DEFAULT_HANG: Final = 600.0
+INJECTED_HTML: Final = "<script>alert('captive portal')</script> Please sign in to the guest Wi-Fi."
 
 
 @dataclass
@@ -161,3 +165,22 @@ class FaultPlan:
         with self._lock:
             self._faults.clear()
             self.latency = 0.0
+
+
+def fault_answer(fault: Fault) -> Response:
+    """The answer of a body or connection fault (the server carries out ``fault``/``hang`` on the wire)."""
+    full = json.dumps({"message": "this answer was cut short by an injected fault"}).encode()
+    bodies: dict[str, tuple[bytes, str]] = {
+        "not-json": (b'{"roleCredentials": {"accessKeyId": "ASIA', "application/json"),
+        "empty": (b"{}", "application/json"),
+        "invalid-utf8": (b'{"message": "\xff\xfe\xc3\x28 not utf-8"}', "application/json"),
+        "html": (pages.error("Network login required", INJECTED_HTML).encode(), "text/html; charset=utf-8"),
+    }
+    if fault.kind == "answer":
+        bodies["answer"] = ((fault.body or "{}").encode("utf-8"), "application/json")
+    body, ctype = bodies.get(fault.kind, (full, "application/json"))
+    resp = Response(fault.status, body, ctype, error_type=fault.kind)
+    if fault.kind in CONNECTION_KINDS or fault.kind == "truncated":
+        resp.fault = fault.kind
+        resp.hang = fault.delay
+    return resp

@@ -29,7 +29,8 @@ import threading
 import time
 from urllib.parse import parse_qsl, urlsplit
 
-from ssoenv.emulator.service import Request, route
+from ssoenv.emulator.service import route
+from ssoenv.emulator.wire import Request
 
 MAX_HEAD = 64 * 1024
 _HOP_HEADERS = (b"connection:", b"keep-alive:", b"proxy-connection:")

@@ -43,10 +43,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ssoenv import __version__
+from ssoenv.emulator import approval, oidc, sts
 from ssoenv.emulator.config import EmulatorConfig
 from ssoenv.emulator.directory import Directory
 from ssoenv.emulator.faults import Fault, FaultPlan
-from ssoenv.emulator.service import Backend, Request, RequestRecord, Response, json_response
+from ssoenv.emulator.service import Backend, RequestRecord
+from ssoenv.emulator.wire import Request, Response, json_response
 from ssoenv.httpserver import TrackingHTTPServer
 
 CONTROL_PREFIX = "/_emulator"
@@ -207,7 +209,7 @@ class Emulator:
             self._stopped.clear()
             server = _Server(("127.0.0.1", self.config.port), self)
             self._server = server
-            self._backend.url = self.url
+            self._backend.state.url = self.url
             self._thread = threading.Thread(
                 target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="ssoenv-emulator", daemon=True
             )
@@ -315,36 +317,36 @@ class Emulator:
     def revoke_all_tokens(self, include_refresh: bool = True) -> int:
         """Invalidate every access token (the portal answers 401). With ``include_refresh``
         (default) the SSO sessions end too, so refresh tokens fail with InvalidGrantException."""
-        return self._backend.revoke_all_tokens(include_refresh)
+        return oidc.revoke_all_tokens(self._backend.state, include_refresh)
 
     def approve_pending(self) -> int:
-        return self._backend.decide_pending(True)
+        return approval.decide_pending(self._backend.state, True)
 
     def deny_pending(self) -> int:
-        return self._backend.decide_pending(False)
+        return approval.decide_pending(self._backend.state, False)
 
     def pending(self) -> dict[str, list[dict[str, Any]]]:
-        return self._backend.pending()
+        return approval.pending(self._backend.state)
 
     @property
     def user_name(self) -> str:
         """The Identity Center user of every session (directory file, else config)."""
-        return self._backend.user_name
+        return self._backend.state.user_name
 
     def now(self) -> float:
         """The emulator's clock (epoch seconds): wall clock + :meth:`advance` offsets."""
-        return self._backend.now()
+        return self._backend.state.now()
 
     def advance(self, seconds: float) -> None:
         """Move the emulator's clock forward: tokens, codes and credentials age by ``seconds``."""
-        self._backend.clock_offset += float(seconds)
+        self._backend.state.clock_offset += float(seconds)
 
     def identity(self, access_key_id: str) -> dict[str, str] | None:
         """What GetCallerIdentity would answer for issued credentials (Arn, UserId, Account)."""
-        creds = self._backend.role_credentials.get(access_key_id)
+        creds = self._backend.state.role_credentials.get(access_key_id)
         if creds is None:
             return None
-        arn, user_id = self._backend.identity(creds)
+        arn, user_id = sts.identity(creds)
         return {"Arn": arn, "UserId": user_id, "Account": creds.account_id}
 
     # -- control plane ---------------------------------------------------------------------
@@ -427,7 +429,7 @@ class Emulator:
                 return self.config.to_dict()
         if route == "advance" and method == "POST":
             self.advance(float(body["seconds"]))
-            return {"offset": self._backend.clock_offset, "now": self.now()}
+            return {"offset": self._backend.state.clock_offset, "now": self.now()}
         if route.startswith("directory"):
             return self._control_directory(route, method, body)
         if route == "shutdown" and method == "POST":
