@@ -299,7 +299,8 @@ function _ssoenv_dir_pop {
 # Enter the tree of $1 (a .ssoenv): `ssoenv _dir` prints the code (and its state) to evaluate.
 function _ssoenv_dir_push {
     \builtin local _ssoenv_dir_st=failed _ssoenv_dir_r='' _ssoenv_dir_o='' out
-    if out=$(_ssoenv_exe _dir bash "$1" "$_ssoenv_dir_stamp"); then
+    # (`exec`: the command substitution's own process runs the program, no second one)
+    if out=$(SSOENV_HOOK=bash \builtin exec __SSOENV_EXE__ _dir bash "$1" "$_ssoenv_dir_stamp"); then
         \builtin eval -- "$out"
     else
         _ssoenv_dir_st=failed

@@ -12,6 +12,10 @@
 # - Auto-refresh: credentials that expire within SSOENV_REFRESH_WINDOW seconds (default 600)
 #   are renewed in the background (`ssoenv _refresh`, never a login, never a browser); the
 #   result is picked up at a later prompt. The prompt itself never waits for the network.
+# - Profiles that follow your directory: entering a tree whose nearest `.ssoenv` you allowed
+#   (`ssoenv allow`) switches to the profile it names; leaving it puts back what was there. The
+#   file is looked for with .NET calls only, and only when the location changed: no process at a
+#   prompt or a `cd` unless a .ssoenv file is involved (then one: `ssoenv _dir`, never a login).
 # Loading it again is harmless: the prompt is wrapped once.
 # (This file is ASCII on purpose. Not run live in this project's CI: no pwsh there; it is parsed.)
 
@@ -22,6 +26,19 @@ if ($null -eq $global:_ssoenv_bg_started) { $global:_ssoenv_bg_started = [long]0
 if ($null -eq $global:_ssoenv_bg_key) { $global:_ssoenv_bg_key = '' }
 if ($null -eq $global:_ssoenv_seen) { $global:_ssoenv_seen = '' }
 if ($null -eq $global:_ssoenv_session_warned) { $global:_ssoenv_session_warned = '' }
+# Profiles that follow your directory: a stack of the .ssoenv files of the trees we are in
+# (outermost first) and, for each, the code that restores what its switch displaced, the profile
+# it put in (emptied by a `use`/`off` by hand: leaving then changes nothing) and its state:
+# applied, untrusted, pending (no session), refused (a guarded profile not confirmed), failed.
+if ($null -eq $global:_ssoenv_dir_files) {
+    $global:_ssoenv_dir_files = @()
+    $global:_ssoenv_dir_restores = @()
+    $global:_ssoenv_dir_owners = @()
+    $global:_ssoenv_dir_states = @()
+    $global:_ssoenv_dir_pwd = ''
+    $global:_ssoenv_dir_again = $false
+    $global:_ssoenv_dir_w = ''
+}
 $global:_ssoenv_seg = ''
 $global:_ssoenv_color = ''
 # The program as a list of words (for the background refresh), and the hand-off file: written
@@ -29,6 +46,9 @@ $global:_ssoenv_color = ''
 $global:_ssoenv_argv = @(__SSOENV_ARGV__)
 $global:_ssoenv_bg_dir = __SSOENV_RUNTIME__
 $global:_ssoenv_bg_file = [System.IO.Path]::Combine($global:_ssoenv_bg_dir, "refresh-$PID.ps1")
+# given the time of the token cache folder by `ssoenv _dir` when it found no session: a login
+# makes the folder newer
+$global:_ssoenv_dir_stamp = [System.IO.Path]::Combine($global:_ssoenv_bg_dir, "dir-$PID.stamp")
 
 # The program (filled in by `ssoenv hook`), with UTF-8 both ways.
 function global:_ssoenv_exe {
@@ -75,6 +95,13 @@ function global:ssoenv {
             $global:_ssoenv_retry_at = [long]0
         }
         _ssoenv_exe @args
+        if ($LASTEXITCODE -eq 0) {
+            # a directory switch that waited for a login happens at the next prompt; after
+            # `allow`/`deny` the next prompt looks at this directory's .ssoenv again
+            if (($verb -eq 'login' -and (_ssoenv_dir_pending)) -or $verb -eq 'allow' -or $verb -eq 'deny') {
+                $global:_ssoenv_dir_again = $true
+            }
+        }
         return
     }
     foreach ($arg in $args) {
@@ -95,6 +122,8 @@ function global:ssoenv {
     $out = _ssoenv_exe $verb '--shell' 'pwsh' @rest
     if ($LASTEXITCODE -ne 0) { return }
     _ssoenv_apply $out
+    # by hand: the directory's switches no longer own the profile (leaving a tree keeps this)
+    _ssoenv_dir_disown
     _ssoenv_segment
 }
 
@@ -229,10 +258,100 @@ function global:_ssoenv_refresh {
     }
 }
 
+# --- profiles that follow your directory ----------------------------------------------------
+
+# Whether the innermost tree's switch waits for a login.
+function global:_ssoenv_dir_pending {
+    $n = $global:_ssoenv_dir_states.Count
+    ($n -gt 0) -and ($global:_ssoenv_dir_states[$n - 1] -eq 'pending')
+}
+
+function global:_ssoenv_dir_disown {
+    for ($i = 0; $i -lt $global:_ssoenv_dir_owners.Count; $i++) {
+        $global:_ssoenv_dir_owners[$i] = ''
+        if ($global:_ssoenv_dir_states[$i] -eq 'pending') { $global:_ssoenv_dir_states[$i] = 'hand' }
+    }
+}
+
+# Leave the innermost tree: put back what its switch displaced, if the profile is still its own.
+function global:_ssoenv_dir_pop {
+    $last = $global:_ssoenv_dir_files.Count - 1
+    $file = [string]$global:_ssoenv_dir_files[$last]
+    $owner = [string]$global:_ssoenv_dir_owners[$last]
+    $restore = [string]$global:_ssoenv_dir_restores[$last]
+    if ($last -eq 0) {
+        $global:_ssoenv_dir_files = @(); $global:_ssoenv_dir_owners = @()
+        $global:_ssoenv_dir_restores = @(); $global:_ssoenv_dir_states = @()
+    } else {
+        $global:_ssoenv_dir_files = @($global:_ssoenv_dir_files[0..($last - 1)])
+        $global:_ssoenv_dir_owners = @($global:_ssoenv_dir_owners[0..($last - 1)])
+        $global:_ssoenv_dir_restores = @($global:_ssoenv_dir_restores[0..($last - 1)])
+        $global:_ssoenv_dir_states = @($global:_ssoenv_dir_states[0..($last - 1)])
+    }
+    if (-not $owner -or $owner -ne [string]$env:SSOENV_PROFILE) { return }
+    if ($restore.Trim()) { Invoke-Expression $restore }
+    $back = if ($env:SSOENV_PROFILE) { [string]$env:SSOENV_PROFILE } else { 'no profile' }
+    $folder = $file.Substring(0, $file.Length - '/.ssoenv'.Length)
+    [Console]::Error.WriteLine(("ssoenv: left {0}: back to {1}" -f ($folder -replace '\p{Cc}', '?'), ($back -replace '\p{Cc}', '?')))
+}
+
+# Enter the tree of $File (a .ssoenv): `ssoenv _dir` prints the code (and its state) to run.
+function global:_ssoenv_dir_push([string]$File) {
+    $global:_ssoenv_dir_st = 'failed'
+    $global:_ssoenv_dir_r = ''
+    $global:_ssoenv_dir_o = ''
+    $out = _ssoenv_exe '_dir' 'pwsh' $File $global:_ssoenv_dir_stamp
+    if ($LASTEXITCODE -eq 0) { _ssoenv_apply $out }
+    $global:_ssoenv_dir_files += @($File)
+    $global:_ssoenv_dir_restores += @([string]$global:_ssoenv_dir_r)
+    $global:_ssoenv_dir_owners += @([string]$global:_ssoenv_dir_o)
+    $global:_ssoenv_dir_states += @([string]$global:_ssoenv_dir_st)
+}
+
+# When the location changed (or `allow`/`deny`/a login asked for it): the nearest .ssoenv upwards
+# ([System.IO.File]::Exists, no process); leave the trees we are no longer in, enter the new one.
+function global:_ssoenv_dir_check {
+    if ((_ssoenv_dir_pending) -and $global:_ssoenv_dir_w -and [System.IO.File]::Exists($global:_ssoenv_dir_stamp)) {
+        $changed = [System.IO.Directory]::GetLastWriteTimeUtc($global:_ssoenv_dir_w)
+        if ($changed -gt [System.IO.File]::GetLastWriteTimeUtc($global:_ssoenv_dir_stamp)) {
+            $global:_ssoenv_dir_again = $true  # a login since: try again
+        }
+    }
+    $location = $ExecutionContext.SessionState.Path.CurrentLocation
+    if ($location.Provider.Name -ne 'FileSystem') { return }
+    $here = [string]$location.ProviderPath
+    if ($here -eq $global:_ssoenv_dir_pwd -and -not $global:_ssoenv_dir_again) { return }
+    $global:_ssoenv_dir_pwd = $here
+    $dir = $here.TrimEnd('/')
+    $file = ''
+    while ($true) {
+        if ([System.IO.File]::Exists("$dir/.ssoenv")) { $file = "$dir/.ssoenv"; break }
+        if (-not $dir) { break }
+        $dir = $dir.Substring(0, $dir.LastIndexOf('/'))
+    }
+    while ($global:_ssoenv_dir_files.Count -gt 0) {
+        $top = [string]$global:_ssoenv_dir_files[$global:_ssoenv_dir_files.Count - 1]
+        if ($top -ceq $file) {
+            if (-not $global:_ssoenv_dir_again) { break }
+        } elseif ($file) {
+            # an outer tree of the nearest file: still in it
+            $outer = $top.Substring(0, $top.Length - '.ssoenv'.Length)
+            if ($file.StartsWith($outer, [System.StringComparison]::Ordinal)) { break }
+        }
+        _ssoenv_dir_pop
+    }
+    $global:_ssoenv_dir_again = $false
+    if (-not $file) { return }
+    $count = $global:_ssoenv_dir_files.Count
+    if ($count -gt 0 -and [string]$global:_ssoenv_dir_files[$count - 1] -ceq $file) { return }
+    _ssoenv_dir_push $file
+}
+
 # Runs before every prompt.
 function global:_ssoenv_hook {
     $global:_ssoenv_runs += 1
     _ssoenv_pickup
+    _ssoenv_dir_check
     # another profile since the last prompt: a fresh start
     $seen = "$($env:SSOENV_PROFILE) $($env:SSOENV_EXPIRES_AT)"
     if ($global:_ssoenv_seen -ne $seen) {

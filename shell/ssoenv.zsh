@@ -284,7 +284,8 @@ function _ssoenv_dir_pop {
 function _ssoenv_dir_push {
     emulate -L zsh
     local _ssoenv_dir_st=failed _ssoenv_dir_r='' _ssoenv_dir_o='' out
-    if out=$(_ssoenv_exe _dir zsh "$1" "$_ssoenv_dir_stamp"); then
+    # (`exec`: the command substitution's own process runs the program, no second one)
+    if out=$(SSOENV_HOOK=zsh \builtin exec __SSOENV_EXE__ _dir zsh "$1" "$_ssoenv_dir_stamp"); then
         eval "$out"
     else
         _ssoenv_dir_st=failed
