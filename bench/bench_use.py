@@ -9,6 +9,7 @@ itself (issue "every profile": within 1.2x).
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,18 +44,30 @@ region = us-east-2
 
 
 def time_interleaved(
-    commands: list[list[str]], env: dict[str, str], runs: int = 30, extra: list[dict[str, str]] | None = None
+    commands: list[list[str]],
+    env: dict[str, str],
+    runs: int = 30,
+    extra: list[dict[str, str]] | None = None,
+    cpu: list[float] | None = None,
 ) -> list[float]:
     """Median times of ``commands`` run in turn (A B A B ...), so a busy machine weighs on each alike;
-    ``extra``: variables added to ``env`` for each command."""
+    ``extra``: variables added to ``env`` for each command; ``cpu``, if given, receives the median
+    CPU time (user + system) of each, which waiting for a busy CPU does not inflate."""
     samples: list[list[float]] = [[] for _ in commands]
+    cpu_samples: list[list[float]] = [[] for _ in commands]
     envs = [{**env, **more} for more in extra] if extra else [env] * len(commands)
     for i in range(runs + 3):
-        for argv, out, cmd_env in zip(commands, samples, envs, strict=True):
+        for argv, out, cpu_out, cmd_env in zip(commands, samples, cpu_samples, envs, strict=True):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(argv, env=cmd_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if i >= 3:
-                out.append(time.perf_counter() - start)
+                out.append(elapsed)
+                cpu_out.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    if cpu is not None:
+        cpu[:] = [statistics.median(s) for s in cpu_samples]
     return [statistics.median(s) for s in samples]
 
 
@@ -73,6 +86,7 @@ def main() -> None:
         )
         subprocess.run([*exe, "export", "dev", "--format", "env"], env=env, check=True, stdout=subprocess.DEVNULL)
         # interleaved with the baseline: on a busy machine a ratio of separate batches means little
+        cpu: list[float] = []
         base, use, export = time_interleaved(
             [
                 [sys.executable, "-c", "pass"],
@@ -80,9 +94,12 @@ def main() -> None:
                 [*exe, "export", "dev", "--format", "env"],
             ],
             env,
+            cpu=cpu,
         )
         report("cached `ssoenv use dev --shell bash`", use, base, "python -c pass", "<= 4x")
+        report("  the same, CPU time", cpu[1], cpu[0], "python -c pass", "<= 4x")
         report("cached `ssoenv export dev --format env`", export, base, "python -c pass", "<= 4x")
+        report("  the same, CPU time", cpu[2], cpu[0], "python -c pass", "<= 4x")
         subprocess.run([*exe, "export", "workload-deploy"], env=env, check=True, stdout=subprocess.DEVNULL)
         sso_use, chain_use = time_interleaved(
             [
@@ -94,8 +111,9 @@ def main() -> None:
         report("cached `use` of a 2-hop role chain", chain_use, sso_use, "SSO profile", "<= 1.2x")
         # the picker's history (ssoenv.ui.frecency): what noting the use costs the fast path
         quiet = [*exe, "use", "dev", "--shell", "bash", "--quiet"]
-        noted, not_noted = time_interleaved([quiet, quiet], env, extra=[{}, {"SSOENV_NO_HISTORY": "1"}])
+        noted, not_noted = time_interleaved([quiet, quiet], env, extra=[{}, {"SSOENV_NO_HISTORY": "1"}], cpu=cpu)
         report("cached `use`, the use noted in the history", noted, not_noted, "not noted", "<= 1.05x")
+        report("  the same, CPU time", cpu[0], cpu[1], "not noted", "<= 1.05x")
         big = CONFIG + "".join(
             f"\n[profile p{i:05d}]\nsso_session = corp\nsso_account_id = {100000000000 + i}\n"
             f"sso_role_name = ReadOnly\nregion = us-east-1\n"
