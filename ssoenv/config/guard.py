@@ -64,6 +64,17 @@ def _chain(cfg: AwsConfig, name: str) -> tuple[list[str], str | None]:
 
 def is_guarded(cfg: AwsConfig, name: str) -> bool:
     """Whether profile ``name`` (any kind) is marked ``ssoenv_guard = confirm``, itself or by its session."""
+    own = cfg.merged(name)
+    if not own.get("role_arn"):  # not a chain (the common case, asked for every row of `list`)
+        value = own.get(KEY)
+        if value.__class__ is str:
+            return _setting(str(value), cfg.raw_profile(name).where(KEY))
+        session = own.get("sso_session")
+        if not session or session.__class__ is not str:
+            return False
+        section = cfg.sso_sessions.get(str(session))
+        value = section.get(KEY) if section is not None else None
+        return _setting(value, section.where(KEY)) if value is not None and section is not None else False
     names, session = _chain(cfg, name)
     for profile in names:
         if profile not in cfg.profiles and profile not in cfg.credentials:

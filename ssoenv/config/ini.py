@@ -190,6 +190,13 @@ class Ini:
         self.defaults: Block | None = None
         self.plain = True
 
+    def section_values(self, block: Block) -> dict[str, Value]:
+        """A section's values as botocore hands them out (``[DEFAULT]``'s keys it lacks
+        included): a new dict on each call."""
+        if self.defaults is None and not block.more:
+            return dict(block.first)  # the common case: one line per key, nothing nested
+        return self.values(block)[0]
+
     def values(self, block: Block) -> tuple[dict[str, Value], dict[str, int]]:
         """A section's values (with ``[DEFAULT]``'s keys it lacks) and each key's line."""
         raw = block.raw_values()

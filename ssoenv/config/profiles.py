@@ -49,22 +49,43 @@ class Section:
     """One profile, sso-session or services block of a config or credentials file: its values
     as botocore hands them out (``[DEFAULT]`` keys included) and the line of every key."""
 
-    __slots__ = ("file", "key_lines", "kind", "line", "name", "values")
+    __slots__ = ("_at", "_default_at", "file", "kind", "line", "name", "values")
 
-    def __init__(self, kind: str, name: str, file: Path, line: int) -> None:
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        file: Path,
+        line: int,
+        values: dict[str, Value] | None = None,
+        at: Mapping[str, int] | None = None,
+        default_at: Mapping[str, int] | None = None,
+    ) -> None:
         self.kind = kind  # "profile" | "sso-session" | "services" | "credentials" | "other"
         self.name = name
         self.file = file
         self.line = line
-        self.values: dict[str, Value] = {}
-        self.key_lines: dict[str, int] = {}
+        self.values: dict[str, Value] = {} if values is None else values
+        self._at: Mapping[str, int] = {} if at is None else at  # key -> 0-based line index (the reader's)
+        self._default_at = default_at  # [DEFAULT]'s keys, for the keys the section lacks
+
+    @property
+    def key_lines(self) -> dict[str, int]:
+        """Each key's 1-based line (``[DEFAULT]``'s line for a key that comes from there)."""
+        return {key: self._line_of(key) for key in self.values}
+
+    def _line_of(self, key: str) -> int:
+        index = self._at.get(key)
+        if index is None and self._default_at is not None and key in self.values:
+            index = self._default_at.get(key)
+        return self.line if index is None else index + 1
 
     def get(self, key: str) -> str | None:
         value = self.values.get(key)
-        return value if isinstance(value, str) else None
+        return value if value.__class__ is str else None
 
     def where(self, key: str | None = None) -> str:
-        line = self.key_lines.get(key, self.line) if key else self.line
+        line = self._line_of(key) if key else self.line
         return f"{self.file}:{line}"
 
 
@@ -100,7 +121,7 @@ class _File:
         self.targeted = _Targeted(text) if certified and not credentials_file else None
         self._full: ini.Ini | None = None
         self._groups: dict[str, dict[str, ini.Block]] | None = None
-        self._found: dict[tuple[str, str], Section | None] = {}
+        self.found: dict[str, dict[str, Section | None]] = {}  # kind -> name -> find()'s answer
 
     def full(self) -> ini.Ini:
         if self._full is None:
@@ -122,16 +143,23 @@ class _File:
         return self._groups
 
     def section(self, parsed: ini.Ini, block: ini.Block, kind: str, name: str) -> Section:
-        values, lines = parsed.values(block)
-        section = Section(kind, name, self.file, block.line)
-        section.values = values
-        section.key_lines = lines
-        return section
+        defaults = parsed.defaults
+        return Section(
+            kind,
+            name,
+            self.file,
+            block.index + 1,
+            parsed.section_values(block),
+            block.at,
+            None if defaults is None else defaults.at,
+        )
 
     def find(self, kind: str, name: str) -> Section | None:
-        key = (kind, name)
-        if key in self._found:
-            return self._found[key]
+        known = self.found.get(kind)
+        if known is None:
+            known = self.found[kind] = {}
+        elif name in known:
+            return known[name]
         found: Section | None = None
         if self._groups is None and self.targeted is not None:
             hit = self.targeted.find(kind, name)
@@ -142,7 +170,7 @@ class _File:
             winner = self.groups().get(kind, {}).get(name)
             if winner is not None:
                 found = self.section(self.full(), winner, kind, name)
-        self._found[key] = found
+        known[name] = found
         return found
 
 
@@ -178,24 +206,30 @@ class _Targeted:
         return parsed, parsed.blocks[0]
 
 
+_UNKNOWN: Any = object()
+
+
 class Sections(Mapping[str, Section]):
     """Sections of one kind, in file order, each read only when first looked at."""
 
     def __init__(self, file: _File, kind: str) -> None:
         self._file = file
         self._kind = kind
+        self._known = file.found.setdefault(kind, {})  # what find() answered (asked once per name)
 
     def __getitem__(self, name: str) -> Section:
-        section = self._file.find(self._kind, name)
+        section = self.get(name)
         if section is None:
             raise KeyError(name)
         return section
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self._file.find(self._kind, name) is not None
+        return isinstance(name, str) and self.get(name) is not None
 
     def get(self, name: str, default: Section | None = None) -> Section | None:  # type: ignore[override]
-        section = self._file.find(self._kind, name)
+        section = self._known.get(name, _UNKNOWN)
+        if section is _UNKNOWN:
+            section = self._file.find(self._kind, name)
         return default if section is None else section
 
     def __iter__(self) -> Iterator[str]:
@@ -217,7 +251,7 @@ class AwsConfig:
         self.credentials: Mapping[str, Section] = {}
         self._files: list[_File] = []
         self._sessions: dict[str, SsoSession] = {}  # session_by_name's answers
-        self._merged: dict[str, dict[str, Value]] = {}  # value()'s merged view of each profile
+        self._merged: dict[str, dict[str, Value]] = {}  # merged(): each profile's keys, both files
 
     def check(self) -> None:
         """Raise ConfigError (file:line) when botocore would refuse either file."""
@@ -225,30 +259,44 @@ class AwsConfig:
             file.full()
 
     def profile(self, name: str) -> Section:
-        if name in self.profiles:
-            return self.profiles[name]
-        if name in self.credentials:
-            return self.credentials[name]
-        raise profile_not_found(self, name)
+        section = self.profiles.get(name)
+        if section is None and self.credentials:
+            section = self.credentials.get(name)
+        if section is None:
+            raise profile_not_found(self, name)
+        return section
 
     def profile_names(self) -> list[str]:
         return sorted(set(self.profiles) | set(self.credentials))
 
-    def value(self, profile: str, key: str) -> str | None:
-        """A profile key as botocore sees it: the credentials file's keys win over the config
-        file's (botocore merges them with ``dict.update``)."""
+    def merged(self, profile: str) -> dict[str, Value]:
+        """A profile's keys as botocore sees them (empty when there is no such profile): the
+        credentials file's keys win over the config file's (botocore merges them with
+        ``dict.update``). Read once per profile; not to be changed."""
         merged = self._merged.get(profile)
         if merged is None:
-            merged = {}
             config = self.profiles.get(profile)
-            if config is not None:
-                merged.update(config.values)
             creds = self.credentials.get(profile) if self.credentials else None
-            if creds is not None:
+            if creds is None:
+                merged = config.values if config is not None else {}
+            else:
+                merged = dict(config.values) if config is not None else {}
                 merged.update(creds.values)
             self._merged[profile] = merged
-        value = merged.get(key)
-        return value if isinstance(value, str) else None
+        return merged
+
+    def strings(self, profile: str, keys: tuple[str, ...]) -> list[str | None]:
+        """:meth:`value` of several keys at once."""
+        merged = self._merged.get(profile)
+        if merged is None:
+            merged = self.merged(profile)
+        return [v if (v := merged.get(key)).__class__ is str else None for key in keys]
+
+    def value(self, profile: str, key: str) -> str | None:
+        """A profile key as botocore sees it (see :meth:`merged`); None for a nested block."""
+        merged = self._merged.get(profile)
+        value = (self.merged(profile) if merged is None else merged).get(key)
+        return value if value.__class__ is str else None
 
     def full_config(self) -> dict[str, Any]:
         """Exactly what ``botocore.session.Session().full_config`` is for these two files (the
@@ -258,11 +306,13 @@ class AwsConfig:
         if self._files and not self._files[0].credentials_file:
             config = self._files[0]
             groups = config.groups()
+            parsed = config.full()
+            read = parsed.section_values  # a new dict each time
             for header, block in groups["other"].items():
-                out[header] = dict(config.section(config.full(), block, "other", header).values)
-            out["profiles"] = {name: dict(self.profiles[name].values) for name in groups["profile"]}
-            out["sso_sessions"] = {name: dict(self.sso_sessions[name].values) for name in groups["sso-session"]}
-            out["services"] = {name: dict(self.services[name].values) for name in groups["services"]}
+                out[header] = read(block)
+            out["profiles"] = {name: read(block) for name, block in groups["profile"].items()}
+            out["sso_sessions"] = {name: read(block) for name, block in groups["sso-session"].items()}
+            out["services"] = {name: read(block) for name, block in groups["services"].items()}
         for name in self.credentials:
             values = self.credentials[name].values
             if name in out["profiles"]:
@@ -504,7 +554,12 @@ def _session_by_name(cfg: AwsConfig, name: str) -> SsoSession:
     )
 
 
+_CREDENTIAL_KEY_SET = frozenset(CREDENTIAL_KEYS)
+
+
 def _check_no_credential_keys(cfg: AwsConfig, name: str) -> None:
+    if _CREDENTIAL_KEY_SET.isdisjoint(cfg.merged(name)):
+        return  # both files' keys are in the merged view
     for source in (cfg.profiles.get(name), cfg.credentials.get(name)):
         if source is None:
             continue
@@ -535,11 +590,13 @@ def login_session_for_profile(cfg: AwsConfig, name: str) -> SsoSession:
     return SsoSession(name=None, start_url=start_url, region=check_sso_region(region, where))
 
 
+_RESOLVED_KEYS = ("sso_account_id", "sso_role_name", "sso_session", "sso_start_url", "sso_region", "region")
+
+
 def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
     """Resolve a profile to role credentials settings with botocore's validation rules."""
     section = cfg.profile(name)
-    account = cfg.value(name, "sso_account_id")
-    role = cfg.value(name, "sso_role_name")
+    account, role, session_name, start_url, sso_region, region = cfg.strings(name, _RESOLVED_KEYS)
     if not account and not role:
         from ssoenv.shells import shell_word
 
@@ -549,11 +606,7 @@ def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
             hint=f"run `ssoenv configure --profile {shell_word(name)}`",
         )
     _check_no_credential_keys(cfg, name)
-    session_name = cfg.value(name, "sso_session")
-    merged: dict[str, str | None] = {
-        "sso_start_url": cfg.value(name, "sso_start_url"),
-        "sso_region": cfg.value(name, "sso_region"),
-    }
+    merged: dict[str, str | None] = {"sso_start_url": start_url, "sso_region": sso_region}
     session: SsoSession | None = None
     if session_name:
         sess_section = cfg.sso_sessions.get(session_name)
@@ -599,7 +652,7 @@ def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
         account_id=account,
         role_name=role,
         session=session,
-        region=cfg.value(name, "region"),
+        region=region,
     )
 
 

@@ -158,27 +158,69 @@ class _KeySpan:
 
 class Section:
     """One section: its header line and the body lines up to the next header (sections compare
-    by identity: two may hold the same text)."""
+    by identity: two may hold the same text).
 
-    __slots__ = ("header_line", "lines", "raw_name", "ref")
+    A section read from a file keeps its body as one string, and the reader's block for it,
+    until something asks for ``lines`` (an edit): a big file's untouched sections are never
+    split into lines or read again.
+    """
 
-    def __init__(self, header_line: str, raw_name: str, ref: SectionRef | None, lines: list[str] | None = None) -> None:
+    __slots__ = ("_body", "_lines", "_parsed", "header_line", "raw_name", "ref")
+
+    def __init__(
+        self,
+        header_line: str,
+        raw_name: str,
+        ref: SectionRef | None,
+        lines: list[str] | None = None,
+        *,
+        body: str | None = None,
+        parsed: ini.Block | None = None,
+    ) -> None:
         self.header_line = header_line
         self.raw_name = raw_name
         self.ref = ref  # None: botocore drops this section
-        self.lines = [] if lines is None else lines
+        self._lines = [] if lines is None and body is None else lines
+        self._body = body  # the body's text while ``_lines`` is None (no lone CR in it)
+        self._parsed = parsed  # the whole file's block for it (no [DEFAULT]), while untouched
 
-    def _block(self) -> ini.Block:
-        """This section read on its own (a header resets the reader's state, so this is what the
+    @property
+    def lines(self) -> list[str]:
+        """The body lines with their endings (asking for them counts as an edit: the reader's
+        block for the section is then dropped)."""
+        if self._lines is None:
+            assert self._body is not None
+            self._lines = _LINE_RE.findall(self._body)
+            self._body = None
+        self._parsed = None
+        return self._lines
+
+    @lines.setter
+    def lines(self, value: list[str]) -> None:
+        self._lines, self._body, self._parsed = value, None, None
+
+    def line_count(self) -> int:
+        """Lines in the body (without splitting a body kept as text)."""
+        if self._lines is not None:
+            return len(self._lines)
+        body = self._body or ""
+        return body.count("\n") + (1 if body and not body.endswith("\n") else 0)
+
+    def _block(self) -> tuple[ini.Block, int]:
+        """This section as the reader reads it, and the line index of its header in that block
+        (a header resets the reader's state, so reading the section on its own gives what the
         whole file's reading gives for it)."""
+        if self._parsed is not None:
+            return self._parsed, self._parsed.index
         try:
-            return ini.parse(self.header_line + "".join(self.lines)).blocks[0]
+            return ini.parse(self.text()).blocks[0], 0
         except (ini.IniError, IndexError) as exc:
             raise ConfigError(f"cannot read the section [{self.raw_name}] any more: {exc}") from exc
 
     def spans(self) -> list[_KeySpan]:
         """Key lines (and their continuation lines) with configparser's rules."""
-        return [_KeySpan(key, start - 1, end - 1) for key, start, end in self._block().spans()]
+        block, base = self._block()
+        return [_KeySpan(key, start - base - 1, end - base - 1) for key, start, end in block.spans()]
 
     def content_end(self) -> int:
         """Index after the last key/continuation line (0 when the section has no keys)."""
@@ -187,8 +229,9 @@ class Section:
         for span in spans:
             end = max(end, span.end)
         # an unparseable non-comment line also counts as content
-        for i in range(len(self.lines) - 1, end - 1, -1):
-            line = self.lines[i]
+        lines = self._lines if self._lines is not None else _LINE_RE.findall(self._body or "")
+        for i in range(len(lines) - 1, end - 1, -1):
+            line = lines[i]
             if not _is_blank(line) and not _is_comment(line):
                 return i + 1
         return end
@@ -202,10 +245,46 @@ class Section:
 
     def values(self) -> dict[str, str]:
         """Key -> value as configparser gives it (a nested block as its raw joined lines)."""
-        return self._block().raw_values()
+        return self._block()[0].raw_values()
 
     def text(self) -> str:
-        return self.header_line + "".join(self.lines)
+        if self._lines is None:
+            return self.header_line + (self._body or "")
+        return self.header_line + "".join(self._lines)
+
+    def copy(self) -> Section:
+        new = Section.__new__(Section)  # no __init__: a big document copies many of them
+        new.header_line, new.raw_name, new.ref = self.header_line, self.raw_name, self.ref
+        new._lines = None if self._lines is None else list(self._lines)
+        new._body, new._parsed = self._body, self._parsed
+        return new
+
+
+_DEFAULTS: Final = SectionRef("other", "DEFAULT")
+
+
+def _block_offsets(text: str, blocks: list[ini.Block]) -> list[int] | None:
+    """Where each block's header line starts in ``text``, when every header starts its line and
+    every line that starts with ``[`` is a header (checked against the reader's line numbers);
+    None otherwise (or with a lone CR), and the document is then split into lines."""
+    if not blocks or ("\r" in text and text.count("\r") != text.count("\r\n")):
+        return None
+    offsets: list[int] = []
+    pos = 0 if text.startswith("[") else text.find("\n[") + 1
+    line = 0
+    previous = 0
+    for block in blocks:
+        if pos <= 0 and not (pos == 0 and text.startswith("[") and not offsets):
+            return None
+        line += text.count("\n", previous, pos)
+        if line != block.index:
+            return None
+        offsets.append(pos)
+        previous = pos
+        pos = text.find("\n[", pos) + 1
+    if pos > 0:
+        return None  # a line starting with "[" that is not a header
+    return offsets
 
 
 class ConfigDocument:
@@ -243,14 +322,34 @@ class ConfigDocument:
             parsed.check()
         except ini.IniError as exc:
             raise ConfigError(f"{path}:{exc.line}: {exc.message}", hint=exc.hint) from None
-        lines = _LINE_RE.findall(text)
         crlf = text.count("\r\n")
         lf = text.count("\n") - crlf
         newline = "\r\n" if crlf > lf else "\n"
         blocks = parsed.blocks
+        offsets = _block_offsets(text, blocks)
+        sections: list[Section] = []
+        if offsets is not None:  # sections kept as text: nothing split into lines
+            preamble = _LINE_RE.findall(text[: offsets[0]]) if blocks else _LINE_RE.findall(text)
+            size = len(text)
+            for i, block in enumerate(blocks):
+                start = offsets[i]
+                end = offsets[i + 1] if i + 1 < len(blocks) else size
+                eol = text.find("\n", start, end)
+                split = end if eol < 0 else eol + 1
+                header = block.header
+                sections.append(
+                    Section(
+                        text[start:split],
+                        header,
+                        classify_header(header),
+                        body=text[split:end],
+                        parsed=None if header == "DEFAULT" else block,
+                    )
+                )
+            return cls(preamble, sections, newline, path)
+        lines = _LINE_RE.findall(text)
         starts = [block.index for block in blocks]
         preamble = lines[: starts[0]] if blocks else lines
-        sections: list[Section] = []
         for i, block in enumerate(blocks):
             end = starts[i + 1] if i + 1 < len(blocks) else len(lines)
             sections.append(
@@ -268,7 +367,7 @@ class ConfigDocument:
 
     def copy(self) -> ConfigDocument:
         """An independent copy (same structure, nothing read again)."""
-        sections = [Section(s.header_line, s.raw_name, s.ref, list(s.lines)) for s in self.sections]
+        sections = [section.copy() for section in self.sections]
         return ConfigDocument(list(self.preamble), sections, self.newline, self.path)
 
     def where(self, ref: SectionRef, key: str | None = None) -> str:
@@ -280,7 +379,7 @@ class ConfigDocument:
         for other in self.sections:
             if other is section:
                 break
-            line += 1 + len(other.lines)
+            line += 1 + other.line_count()
         span = section.find(key) if key else None
         return f"{self.path}:{line + 1 + span.start if span else line}"
 
@@ -311,10 +410,9 @@ class ConfigDocument:
         if section is None:
             return None
         values = section.values()
-        for other in self.sections:
-            if other.raw_name == "DEFAULT":
-                for key, value in other.values().items():
-                    values.setdefault(key, value)
+        for other in self._index.get(_DEFAULTS, ()):
+            for key, value in other.values().items():
+                values.setdefault(key, value)
         return values
 
     def section_text(self, ref: SectionRef) -> str | None:
@@ -428,7 +526,7 @@ class ConfigDocument:
             changed = True
 
     def _remove(self, section: Section) -> None:
-        pos = next(i for i in range(len(self.sections) - 1, -1, -1) if self.sections[i] is section)
+        pos = self.sections.index(section)  # sections compare by identity
         previous = self.sections[pos - 1].lines if pos > 0 else self.preamble
         end = section.content_end()
         tail = section.lines[end:]

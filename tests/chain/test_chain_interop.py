@@ -222,7 +222,7 @@ def test_list_shows_the_chain(chain: Sandbox) -> None:
     assert rows["workload-audit"]["chain"] == ["workload-deploy", "hub-admin", "dev-sso"]
     assert rows["workload-deploy"]["account_id"] == "222222222222" and rows["workload-deploy"]["role_name"] == "deploy"
     assert rows["workload-deploy"]["state"] == "valid"
-    table = chain.run(["list"]).stdout
+    table = chain.run(["list"], env={"COLUMNS": "200"}).stdout  # room for the whole chain
     assert "hub-admin → dev-sso" in table
 
 

@@ -33,7 +33,7 @@ def test_a_rejected_token_is_unusable_everywhere(sandbox: Any) -> None:
     listing = sandbox.run(["list", "--json"])
     states = {row["profile"]: row["state"] for row in json.loads(listing.stdout)}
     assert states["dev"] == states["prod"] == "rejected"  # prod shares dev's session
-    assert "rejected by the service" in sandbox.run(["list"]).stdout
+    assert "rejected: log in again" in sandbox.run(["list"]).stdout
 
     calls = emu.calls("GetRoleCredentials")
     again = sandbox.run(["use", "prod", "--no-login", "--refresh", "--shell", "bash"])

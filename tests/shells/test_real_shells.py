@@ -410,7 +410,7 @@ def test_revoked_session_advice_works(shell: tuple[ShellSpec, str], make_session
         s.enter()
         messages += s.last_before_prompt
     assert "run `ssoenv login dev`" in messages
-    assert "rejected by the service" in s.run("ssoenv list")
+    assert "rejected: log in again" in s.run("ssoenv list")
     out = s.run("ssoenv login dev --use-device-code --no-browser")
     assert "already logged in" not in out and "logged in to" in out, out
     fetched = emu.calls("GetRoleCredentials")

@@ -14,25 +14,42 @@ from ssoenv.auth import sessionclock
 from ssoenv.config import guard
 from ssoenv.config.chain import AnyProfile, is_chained, resolve_chain
 from ssoenv.config.profiles import SsoProfile, SsoSession, login_session_for_profile, resolve_profile
-from ssoenv.credentials.cache import Token, now
+from ssoenv.credentials.cache import now
 from ssoenv.credentials.sso import token_state
 from ssoenv.errors import ConfigError
 from ssoenv.front.cli import emit
 from ssoenv.front.cli.common import Context, say
 from ssoenv.ui.status import format_duration
+from ssoenv.ui.table import Column, render, terminal_width
 
 
-def _row(
-    ctx: Context, name: str, states: dict[str, tuple[str, Token | None]], *, any_cached: bool = True
-) -> dict[str, Any]:
+class _Memo:
+    """What many rows share, looked up once per command: each session's token state and end,
+    the names of the cached role-credential files."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.sessions: dict[str, tuple[str, str | None, str | None, str | None]] = {}
+        try:
+            self.cached = set(os.listdir(ctx.paths.cli_cache_dir))
+        except OSError:
+            self.cached = set()
+
+
+_KEYS = ("sso_account_id", "sso_role_name", "region", "sso_session", "sso_start_url")
+
+
+def _row(ctx: Context, name: str, memo: _Memo) -> dict[str, Any]:
+    """One profile, resolved once (its merged keys read once)."""
     cfg = ctx.config
+    values = cfg.merged(name)
+    account, role, region, session_name, start_url = cfg.strings(name, _KEYS)
     row: dict[str, Any] = {
         "profile": name,
-        "account_id": cfg.value(name, "sso_account_id"),
-        "role_name": cfg.value(name, "sso_role_name"),
-        "region": cfg.value(name, "region"),
-        "sso_session": cfg.value(name, "sso_session"),
-        "start_url": cfg.value(name, "sso_start_url"),
+        "account_id": account,
+        "role_name": role,
+        "region": region,
+        "sso_session": session_name,
+        "start_url": start_url,
         "state": None,
         "expires_at": None,
         "error": None,
@@ -47,7 +64,7 @@ def _row(
         row["state"] = "invalid"
         row["error"] = str(exc)
         return row
-    if is_chained(cfg, name):
+    if values.get("role_arn") and is_chained(cfg, name):
         try:
             chained = resolve_chain(cfg, name)
         except ConfigError as exc:
@@ -55,8 +72,8 @@ def _row(
             row["error"] = str(exc)
             return row
         row.update(account_id=chained.account_id, role_name=chained.role_name, chain=list(chained.sources))
-        _role_clock(ctx, row, chained, any_cached)
-        return _session_state(ctx, row, chained.session, states)
+        _role_clock(ctx, row, chained, memo)
+        return _session_state(ctx, row, chained.session, memo)
     is_sso = bool(row["account_id"] or row["role_name"] or row["sso_session"] or row["start_url"])
     if not is_sso:
         row["state"] = "not-sso"
@@ -69,48 +86,45 @@ def _row(
         row["error"] = str(exc)
         return row
     if resolved is not None:
-        _role_clock(ctx, row, resolved, any_cached)
-    return _session_state(ctx, row, session, states)
+        _role_clock(ctx, row, resolved, memo)
+    return _session_state(ctx, row, session, memo)
 
 
-def _role_clock(ctx: Context, row: dict[str, Any], profile: AnyProfile, any_cached: bool) -> None:
+def _role_clock(ctx: Context, row: dict[str, Any], profile: AnyProfile, memo: _Memo) -> None:
     """The cached role credentials' expiry (no network), if any are cached and not expired."""
-    from ssoenv.credentials.anyprofile import cached_credentials
-
-    if not any_cached:
+    if not memo.cached:
         return  # nothing cached at all: no key to compute for each of many profiles
+    from ssoenv.config.chain import ChainedProfile
+    from ssoenv.credentials.anyprofile import cached_credentials
+    from ssoenv.credentials.cache import role_cache_key
 
+    key = profile.hops[-1].cache_key if isinstance(profile, ChainedProfile) else role_cache_key(profile)
+    if f"{key}.json" not in memo.cached:
+        return  # no file to open
     creds = cached_credentials(ctx.paths, profile, freshness=timedelta(0))
     if creds is not None:
         row["credentials_expire_at"] = creds.expiration.isoformat()
 
 
-def _any_cached(ctx: Context) -> bool:
-    """Whether the role-credential cache folder holds any file (looked at once per command)."""
-    try:
-        with os.scandir(ctx.paths.cli_cache_dir) as entries:
-            return any(True for _ in entries)
-    except OSError:
-        return False
-
-
-def _session_state(
-    ctx: Context, row: dict[str, Any], session: SsoSession, states: dict[str, tuple[str, Token | None]]
-) -> dict[str, Any]:
+def _session_state(ctx: Context, row: dict[str, Any], session: SsoSession, memo: _Memo) -> dict[str, Any]:
     row["start_url"] = session.start_url
     key = session.cache_key_source
-    if key not in states:  # profiles of one session share one token file: read it once
-        states[key] = token_state(ctx.paths, session)
-    state, token = states[key]
-    row["state"] = {"none": "not-logged-in"}.get(state, state)
-    if token is not None:
-        row["expires_at"] = token.expires_at.isoformat()
-        if state in ("valid", "refreshable"):
-            try:
-                end = sessionclock.session_end(ctx.paths, ctx.config, session, token)
-            except ConfigError as exc:  # a bad ssoenv_session_duration: said below the table
-                end, row["error"] = None, str(exc)
-            row["session_expires_at"] = end.isoformat() if end is not None else None
+    known = memo.sessions.get(key)
+    if known is None:  # profiles of one session share one token file: read it once
+        state, token = token_state(ctx.paths, session)
+        expires = end = error = None
+        if token is not None:
+            expires = token.expires_at.isoformat()
+            if state in ("valid", "refreshable"):
+                try:
+                    at = sessionclock.session_end(ctx.paths, ctx.config, session, token)
+                    end = at.isoformat() if at is not None else None
+                except ConfigError as exc:  # a bad ssoenv_session_duration: said below the table
+                    error = str(exc)
+        known = memo.sessions[key] = ({"none": "not-logged-in"}.get(state, state), expires, end, error)
+    row["state"], row["expires_at"], row["session_expires_at"], error = known
+    if error is not None:
+        row["error"] = error
     return row
 
 
@@ -132,17 +146,86 @@ def _ends(value: str | None) -> str:
     return f"{end:%H:%M}" if end.date() == datetime.now().astimezone().date() else f"{end:%m-%d %H:%M}"
 
 
+# The table's columns: the least important are elided first (shrink) and dropped first (drop);
+# the marks (* in use, ! guarded), the name, the state and both clocks always stay.
+COLUMNS = (
+    Column("", 2),
+    Column("PROFILE", 16, shrink=4),
+    Column("ACCOUNT", 12, drop=4),
+    Column("ROLE", 12, shrink=3, drop=3),
+    Column("REGION", 9, shrink=2, drop=2),
+    Column("SESSION", 10, shrink=1, drop=1),
+    Column("STATE", 22, shrink=5),  # "rejected: log in again" whole, unless the terminal is very narrow
+    Column("CREDS", 5),
+    Column("ENDS", 11),
+)
+_RED, _YELLOW, _GREEN, _GUARD, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[32m", "\x1b[1;35m", "\x1b[0m"
+
+
+def _colour() -> bool:
+    """Colours on a terminal, unless NO_COLOR (https://no-color.org) or TERM=dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM", "dumb") == "dumb":
+        return False
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _table(rows: list[dict[str, Any]], active: str | None, width: int, *, colour: bool) -> list[str]:
+    """The table for people, fitted to ``width`` cells (values elided with …, never wrapped)."""
+    left: dict[str | None, str] = {}
+    ends: dict[str | None, str] = {}
+    states: dict[tuple[str, str | None], str] = {}
+    cells = []
+    for row in rows:
+        state_key = (str(row["state"]), row["expires_at"])
+        state = states.get(state_key)
+        if state is None:
+            state = states[state_key] = _state_text(row)
+        creds, end = row["credentials_expire_at"], row["session_expires_at"]
+        if creds not in left:
+            left[creds] = _left(creds)
+        if end not in ends:
+            ends[end] = _ends(end)
+        cells.append(
+            (
+                ("*" if row["profile"] == active else "") + ("!" if row["guarded"] else ""),
+                row["profile"],
+                row["account_id"] or "-",
+                row["role_name"] or "-",
+                row["region"] or "-",
+                " → ".join(row["chain"]) if row["chain"] else row["sso_session"] or row["start_url"] or "-",
+                state,
+                left[creds],
+                ends[end],
+            )
+        )
+    paint = None
+    if colour:
+        tones = {"expired": _RED, "rejected": _RED, "invalid": _RED, "refreshable": _YELLOW, "valid": _GREEN}
+
+        def paint(number: int, column: int, text: str) -> str:
+            if number < 0 or not text:
+                return text
+            row = rows[number]
+            if column in (0, 1) and row["guarded"]:
+                return f"{_GUARD}{text}{_RESET}"  # the prompt's colour for a guarded profile
+            tone = tones.get(row["state"]) if column == 6 else None
+            return f"{tone}{text}{_RESET}" if tone else text
+
+    return render(COLUMNS, cells, width, paint)
+
+
 def _state_text(row: dict[str, Any]) -> str:
     state = row["state"]
     if state == "valid":
-        from datetime import datetime
-
         expires = datetime.fromisoformat(row["expires_at"])
         return f"valid {format_duration((expires - now()).total_seconds())}"
     return {
         "refreshable": "refreshable",
         "expired": "expired",
-        "rejected": "rejected by the service: log in again",
+        "rejected": "rejected: log in again",
         "not-logged-in": "not logged in",
         "not-sso": "not SSO",
         "invalid": "invalid config",
@@ -161,9 +244,8 @@ def list_command(as_json: bool) -> None:
     ends, where known (a token that cannot be refreshed, or ssoenv_session_duration).
     """
     ctx = Context.load()
-    states: dict[str, tuple[str, Token | None]] = {}
-    any_cached = _any_cached(ctx)
-    rows = [_row(ctx, name, states, any_cached=any_cached) for name in ctx.config.profile_names()]
+    memo = _Memo(ctx)
+    rows = [_row(ctx, name, memo) for name in ctx.config.profile_names()]
     active = os.environ.get("SSOENV_PROFILE")
     if as_json:
         for row in rows:
@@ -174,24 +256,8 @@ def list_command(as_json: bool) -> None:
     if not rows:
         say(f"no profiles in {ctx.paths.config_file}; run `ssoenv configure`")
         return
-    table = [("", "PROFILE", "ACCOUNT", "ROLE", "REGION", "SESSION", "STATE", "CREDS", "ENDS")]
-    for row in rows:
-        table.append(
-            (
-                ("*" if row["profile"] == active else "") + ("!" if row["guarded"] else ""),
-                row["profile"],
-                row["account_id"] or "-",
-                row["role_name"] or "-",
-                row["region"] or "-",
-                " → ".join(row["chain"]) if row["chain"] else row["sso_session"] or row["start_url"] or "-",
-                _state_text(row),
-                _left(row["credentials_expire_at"]),
-                _ends(row["session_expires_at"]),
-            )
-        )
-    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
-    for r in table:
-        emit("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+    lines = _table(rows, active, terminal_width(), colour=_colour())
+    emit("\n".join(lines))
     for row in rows:
         if row["error"]:
             say(f"{row['profile']}: {row['error']}")

@@ -1,0 +1,139 @@
+"""Tables for a terminal: fitted to its width by eliding values with ``…``, never wrapped.
+
+Widths are display cells (East Asian wide and fullwidth characters take two, combining marks
+none); control characters are shown as ``?`` so a name cannot drive the terminal. Colour is
+added after fitting and never counts in a width.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
+
+ELLIPSIS = "…"
+GAP = "  "
+
+
+class Column(NamedTuple):
+    """``floor``: how narrow eliding may make it; ``drop``: order in which columns go entirely
+    when even the floors do not fit (1 first; 0 = never); ``shrink``: order of eliding (1 first)."""
+
+    title: str
+    floor: int
+    shrink: int = 0
+    drop: int = 0
+
+
+def terminal_width(environ: Mapping[str, str] | None = None) -> int:
+    """``COLUMNS`` when set, else the width of the terminal stdout is, else 80."""
+    env = os.environ if environ is None else environ
+    value = env.get("COLUMNS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns or 80
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 80
+
+
+def cell_width(text: str) -> int:
+    """Display cells of ``text`` (already made printable with :func:`printable`)."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def printable(text: str) -> str:
+    """Control characters (C0, DEL, C1) and line/paragraph separators as ``?``."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else "?" for c in text)
+
+
+def elide(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells, ending in ``…`` when cut."""
+    if cell_width(text) <= width:
+        return text
+    if width <= 0:
+        return ""
+    out, used = [], 0
+    for char in text:
+        w = cell_width(char)
+        if used + w > width - 1:
+            break
+        out.append(char)
+        used += w
+    return "".join(out) + ELLIPSIS
+
+
+def fit(columns: Sequence[Column], natural: list[int], width: int) -> list[int | None]:
+    """Each column's width (None: dropped) so that the row fits ``width`` cells where it can."""
+    widths: list[int | None] = list(natural)
+
+    def total() -> int:
+        shown = [w for w in widths if w is not None]
+        return sum(shown) + len(GAP) * (len(shown) - 1)
+
+    def shrink(index: int, floor: int) -> None:
+        current = widths[index]
+        if current is None:
+            return
+        excess = total() - width
+        if excess > 0:
+            widths[index] = max(min(current, floor), current - excess)
+
+    # 1. elide the least important columns down to their floors, in order
+    for _, index in sorted((c.shrink, i) for i, c in enumerate(columns) if c.shrink):
+        shrink(index, columns[index].floor)
+    # 2. drop whole columns, in order, while it still does not fit
+    for _, index in sorted((c.drop, i) for i, c in enumerate(columns) if c.drop):
+        if total() <= width:
+            break
+        widths[index] = None
+    # 3. give back what dropping freed, to the columns elided in step 1 (most important first)
+    for _, index in sorted(((-c.shrink, i) for i, c in enumerate(columns) if c.shrink)):
+        current = widths[index]
+        if current is not None and current < natural[index]:
+            widths[index] = min(natural[index], current + max(0, width - total()))
+    # 4. still too wide (a very narrow terminal): elide further, down to the titles' first letters
+    for _, index in sorted((c.shrink, i) for i, c in enumerate(columns) if c.shrink):
+        shrink(index, min(columns[index].floor, 4))
+    return widths
+
+
+def render(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    paint: Callable[[int, int, str], str] | None = None,
+) -> list[str]:
+    """The header line and one line per row, fitted to ``width``; ``paint(row, column, text)``
+    may colour a fitted cell (row -1 is the header)."""
+    table = [[c.title for c in columns], *([v if v.isprintable() else printable(v) for v in row] for row in rows)]
+    cells_width = [[len(v) if v.isascii() else cell_width(v) for v in row] for row in table]
+    natural = [max(r[i] for r in cells_width) for i in range(len(columns))]
+    widths = fit(columns, natural, width)
+    shown = [(index, w) for index, w in enumerate(widths) if w is not None]
+    lines = []
+    for number, (row, row_widths) in enumerate(zip(table, cells_width, strict=True), -1):
+        cells = []
+        for index, w in shown:
+            text, used = row[index], row_widths[index]
+            if used > w:
+                text = elide(text, w)
+                used = cell_width(text)
+            if paint is not None:
+                text = paint(number, index, text)
+            cells.append(text + " " * (w - used))
+        lines.append(GAP.join(cells).rstrip())
+    return lines
