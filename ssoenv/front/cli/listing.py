@@ -19,7 +19,7 @@ from ssoenv.credentials.sso import token_state
 from ssoenv.errors import ConfigError
 from ssoenv.front.cli import emit
 from ssoenv.front.cli.common import Context, say
-from ssoenv.ui.status import format_duration
+from ssoenv.ui.status import colours_welcome, format_duration
 from ssoenv.ui.table import Column, render, terminal_width
 
 
@@ -163,8 +163,8 @@ _RED, _YELLOW, _GREEN, _GUARD, _RESET = "\x1b[31m", "\x1b[33m", "\x1b[32m", "\x1
 
 
 def _colour() -> bool:
-    """Colours on a terminal, unless NO_COLOR (https://no-color.org) or TERM=dumb."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM", "dumb") == "dumb":
+    """Colours when stdout is a terminal that welcomes them (no NO_COLOR, TERM not dumb)."""
+    if not colours_welcome():
         return False
     try:
         return sys.stdout.isatty()
