@@ -118,3 +118,30 @@ def test_console_without_a_profile_offers_the_picker(sandbox: Sandbox) -> None:
     child.expect(pexpect.EOF)
     history = (sandbox.home / ".local" / "state" / "ssoenv" / "history").read_text()
     assert [line.split("\t")[2:] for line in history.splitlines()] == [[str(sandbox.home), "dev"]] * 2
+
+
+def test_a_guarded_profile_says_so_in_the_menu(sandbox: Sandbox) -> None:
+    from tests.guard.conftest import guarded_config
+
+    bash = require_program("bash")
+    sandbox.write_config(guarded_config())
+    child = pexpect.spawn(
+        bash,
+        ["--norc", "--noprofile", "-c", f"out=$({sys.executable} -m ssoenv use --shell bash); echo rc=$?"],
+        env=sandbox.env,
+        cwd=str(sandbox.home),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(30, 200),
+    )
+    child.expect_exact(TITLE)
+    child.expect(r"3 of 3")
+    rows = {}
+    for row in clean(child.before).splitlines():
+        match = re.match(r"^[> ] (\S+)\s+\d{12}", row)
+        if match:
+            rows[match.group(1)] = row
+    assert "! guarded  us-east-2" in rows["prod"] and "guarded" not in rows["dev"] + rows["legacy"]
+    child.send("\x1b")
+    child.expect(r"rc=130")
+    child.expect(pexpect.EOF)

@@ -150,9 +150,11 @@ def confirm_guard(ctx: Context, name: str, *, yes: bool, verb: str) -> bool:
 def pick_profile(ctx: Context, *, verb: str, title: str) -> str:
     """A profile chosen on the terminal (``use``/``console`` without one): every SSO profile and
     role chain, the most frecent first (``ssoenv.ui.frecency``; this directory's boosted), filtered
-    over the name, account id, role and account name (``sso_account_name``, written by populate)."""
+    over the name, account id, role and account name (``sso_account_name``, written by populate);
+    a guarded profile says so in its row."""
+    from ssoenv.config import guard
     from ssoenv.config.chain import ChainedProfile, account_names, servable_profiles
-    from ssoenv.errors import UsageError
+    from ssoenv.errors import ConfigError, UsageError
     from ssoenv.ui import frecency
     from ssoenv.ui.picker import Choice, pick
 
@@ -168,7 +170,11 @@ def pick_profile(ctx: Context, *, verb: str, title: str) -> str:
             choices.append(Choice((name,), f"(invalid: {resolved.message})"))
             continue
         via = f"via {resolved.chain_text}" if isinstance(resolved, ChainedProfile) else ""
-        note = "  ".join(part for part in (resolved.region or "", via) if part)
+        try:
+            guarded = guard.is_guarded(ctx.config, name)
+        except ConfigError:
+            guarded = True  # a setting ssoenv cannot read: the command reports it; look twice
+        note = "  ".join(part for part in ("! guarded" if guarded else "", resolved.region or "", via) if part)
         account = resolved.account_id
         choices.append(Choice((name, account, resolved.role_name, accounts.get(account, "")), note))
     used = frecency.load(os.environ)
