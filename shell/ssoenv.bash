@@ -25,7 +25,7 @@
 
 # The program (filled in by `ssoenv hook`).
 function _ssoenv_exe {
-    SSOENV_HOOK=bash \builtin command __SSOENV_EXE__ "$@"
+    SSOENV_HOOK=bash SSOENV_SHELL_PID=$$ \builtin command __SSOENV_EXE__ "$@"
 }
 
 # `ssoenv use ...` and `ssoenv off ...` change this shell; everything else runs the program.

@@ -40,7 +40,7 @@ typeset -g _ssoenv_ref='%(19V.%(18V.%F{%18v}.)%19v%(18V.%f.) .)'
 
 # The program (filled in by `ssoenv hook`).
 function _ssoenv_exe {
-    SSOENV_HOOK=zsh \command __SSOENV_EXE__ "$@"
+    SSOENV_HOOK=zsh SSOENV_SHELL_PID=$$ \command __SSOENV_EXE__ "$@"
 }
 
 # `ssoenv use ...` and `ssoenv off ...` change this shell; everything else runs the program.

@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from types import FrameType
 
 from ssoenv.features.serve import CredentialServer
@@ -65,9 +66,32 @@ def _detach_stdio() -> None:
     os.close(devnull)
 
 
-def run_background(server: CredentialServer) -> int:
-    """Fork; the child serves until the calling shell exits. Returns the child's pid (in the parent)."""
-    shell_pid = os.getppid()
+def calling_shell(environ: Mapping[str, str]) -> int:
+    """The shell the endpoint ends with: the one the hook's wrapper names (``SSOENV_SHELL_PID``, its
+    ``$$``: in ``eval "$(ssoenv serve P)"`` the wrapper runs in a subshell that ends at once) when it
+    is an ancestor of this process, else the parent."""
+    parent = os.getppid()
+    named = environ.get("SSOENV_SHELL_PID", "")
+    if not named.isdigit() or int(named) <= 1:
+        return parent
+    pid = parent
+    for _ in range(8):  # the subshell's parent, or a few levels up
+        if pid == int(named):
+            return pid
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+                pid = int(fh.read().rsplit(")", 1)[1].split()[1])  # its parent: the field after the state
+        except (OSError, ValueError, IndexError):
+            break
+    if not os.path.isdir("/proc") and _alive(int(named)):
+        return int(named)  # no process table to check (macOS): the wrapper's word
+    return parent
+
+
+def run_background(server: CredentialServer, *, shell_pid: int | None = None) -> int:
+    """Fork; the child serves until the calling shell (``shell_pid``, default: the parent) exits.
+    Returns the child's pid (in the parent)."""
+    shell_pid = os.getppid() if shell_pid is None else shell_pid
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()

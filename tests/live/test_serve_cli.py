@@ -11,7 +11,9 @@ import time
 import urllib.request
 from urllib.parse import urlsplit
 
-from tests.conftest import Sandbox
+import pytest
+
+from tests.conftest import Sandbox, require_program
 
 SSOENV = [sys.executable, "-m", "ssoenv"]
 
@@ -85,3 +87,34 @@ def test_refuses_to_print_the_token_to_a_terminal(logged_in: Sandbox) -> None:
     assert child.exitstatus == 2
     assert "will not write it to a terminal" in child.before
     assert "AWS_CONTAINER_AUTHORIZATION_TOKEN" not in child.before
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_eval_through_the_hooks_wrapper_serves_until_the_shell_exits(logged_in: Sandbox, shell: str) -> None:
+    """With the hook loaded, `ssoenv` is a shell function: `eval "$(ssoenv serve P)"` runs it in a
+    subshell that ends at once; the endpoint must live as long as the shell itself."""
+    program = require_program(shell)
+    hook = subprocess.run([*SSOENV, "hook", shell], capture_output=True, text=True, env=logged_in.env, check=True)
+    script = (
+        f"{hook.stdout}\n"
+        'eval "$(ssoenv serve dev)" || exit 9\n'
+        "sleep 1\n"  # the subshell of the command substitution is long gone
+        f'{sys.executable} -c \'import boto3; print("acct=" + boto3.client("sts").get_caller_identity()["Account"])\'\n'
+        'echo "uri=$AWS_CONTAINER_CREDENTIALS_FULL_URI"\n'
+    )
+    env = {**logged_in.env, "SHELL": program}
+    proc = subprocess.run(
+        [program, "-f", "-c", script] if shell == "zsh" else [program, "--norc", "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=logged_in.home,
+    )
+    assert proc.returncode == 0, proc.stderr
+    values = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    assert values.get("acct") == "111111111111", proc.stderr
+    deadline = time.monotonic() + 10
+    while not refused(values["uri"]):  # and it still ends with the shell
+        assert time.monotonic() < deadline, "the endpoint outlived its shell"
+        time.sleep(0.1)

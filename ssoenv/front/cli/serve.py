@@ -101,7 +101,7 @@ def serve_command(
         say(f"serving {profile} at {endpoint.uri} (pid {os.getpid()}); Ctrl-C or `kill {os.getpid()}` stops it")
         daemon.run_foreground(server)
         return
-    pid = daemon.run_background(server)
+    pid = daemon.run_background(server, shell_pid=daemon.calling_shell(os.environ))
     say(
         f"serving {profile} at {endpoint.uri} in the background (pid {pid}) until this shell exits; "
         f"stop it sooner with: kill {pid}"
