@@ -24,12 +24,14 @@ import contextlib
 import os
 import select
 import termios
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
 from ssoenv.errors import Interrupted, UsageError
+from ssoenv.ui.table import cell_width as _width
+from ssoenv.ui.table import elide as clip
+from ssoenv.ui.table import elide_segments
 
 ROWS: Final = 10
 
@@ -175,40 +177,6 @@ def spans(field: str, tokens: Sequence[str], folded: _Folded | None = None) -> l
         else:
             merged.append((start, end))
     return merged
-
-
-def _width(text: str) -> int:
-    if text.isascii():
-        return len(text)  # control characters never reach a menu (labels come from config values)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
-
-
-def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` terminal cells (with an ellipsis when cut)."""
-    return "".join(part for part, _ in _clip_segments([(text, False)], width))
-
-
-def _clip_segments(segments: list[tuple[str, bool]], width: int) -> list[tuple[str, bool]]:
-    """Segments of (text, highlighted) cut to ``width`` cells in all, an ellipsis where cut."""
-    if sum(_width(text) for text, _ in segments) <= width:
-        return segments
-    out: list[tuple[str, bool]] = []
-    used = 0
-    for text, marked in segments:
-        kept = []
-        for c in text:
-            w = _width(c)
-            if used + w > width - 1:
-                break
-            kept.append(c)
-            used += w
-        else:
-            out.append((text, marked))
-            continue
-        out.append(("".join(kept), marked))
-        break
-    out.append(("…", False))
-    return out
 
 
 SELECTED: Final = "7"  # reverse video
@@ -364,7 +332,7 @@ class PickerState:
         base = SELECTED if selected else ""
         match = (base + ";" if base else "") + (MATCH_COLOUR if self.colour else MATCH_PLAIN)
         parts = ["\x1b[7m> " if selected else "  "]
-        for text, marked in _clip_segments(self.segments(index), width):
+        for text, marked in elide_segments(self.segments(index), width):
             parts.append(f"\x1b[{match}m{text}\x1b[0{';' + base if base else ''}m" if marked else text)
         if selected:
             parts.append("\x1b[0m")

@@ -62,18 +62,33 @@ def printable(text: str) -> str:
 
 def elide(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells, ending in ``…`` when cut."""
-    if cell_width(text) <= width:
-        return text
-    if width <= 0:
+    if width <= 0 and text:
         return ""
-    out, used = [], 0
-    for char in text:
-        w = cell_width(char)
-        if used + w > width - 1:
-            break
-        out.append(char)
-        used += w
-    return "".join(out) + ELLIPSIS
+    return "".join(part for part, _ in elide_segments([(text, False)], width))
+
+
+def elide_segments(segments: list[tuple[str, bool]], width: int) -> list[tuple[str, bool]]:
+    """Segments of (text, marked) -- a line with highlighted parts -- cut to ``width`` cells in all,
+    ``…`` (unmarked) where cut: :func:`elide` of the joined text, the marks kept."""
+    if sum(cell_width(text) for text, _ in segments) <= width:
+        return segments
+    out: list[tuple[str, bool]] = []
+    used = 0
+    for text, marked in segments:
+        kept = []
+        for char in text:
+            w = cell_width(char)
+            if used + w > width - 1:
+                break
+            kept.append(char)
+            used += w
+        else:
+            out.append((text, marked))
+            continue
+        out.append(("".join(kept), marked))
+        break
+    out.append((ELLIPSIS, False))
+    return out
 
 
 def fit(columns: Sequence[Column], natural: list[int], width: int) -> list[int | None]:
