@@ -15,6 +15,10 @@ A fault has a *kind*:
 * the connection itself: ``reset`` (TCP RST instead of an answer), ``hang`` (no answer at all),
   ``hang-body`` (status line, headers and half the body, then nothing). A hang lasts
   ``delay`` seconds (default 600) or until the emulator stops, then the connection is closed.
+
+A fault given a ``gate`` name applies only to the requests that came through the
+:class:`~ssoenv.emulator.gate.Gate` of that name (it marks them with :data:`GATE_HEADER`): many
+clients can meet different faults of the same operation on one emulator at the same time.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ BODY_KINDS: Final = ("not-json", "empty", "invalid-utf8", "html", "truncated", "
 CONNECTION_KINDS: Final = ("reset", "hang", "hang-body")
 KINDS: Final[tuple[str, ...]] = ("error", *BODY_KINDS, *CONNECTION_KINDS)
 DEFAULT_HANG: Final = 600.0
+GATE_HEADER: Final = "x-ssoenv-emulator-gate"
 INJECTED_HTML: Final = "<script>alert('captive portal')</script> Please sign in to the guest Wi-Fi."
 
 
@@ -64,6 +69,7 @@ class Fault:
     message: str
     kind: str = "error"
     body: str = ""
+    gate: str | None = None  # only for requests through the gate of this name
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -124,6 +130,7 @@ class FaultPlan:
         message: str | None = None,
         kind: str = "error",
         body: str = "",
+        gate: str | None = None,
     ) -> Fault:
         check_operation(operation)
         check_kind(kind)
@@ -140,16 +147,19 @@ class FaultPlan:
             text = message or f"Injected fault: {etype or 'no error type'}"
         if kind in ("hang", "hang-body") and delay <= 0:
             delay = DEFAULT_HANG
-        fault = Fault(operation, status, etype, count, float(delay), text, kind, body if kind == "answer" else "")
+        fault = Fault(
+            operation, status, etype, count, float(delay), text, kind, body if kind == "answer" else "", gate or None
+        )
         with self._lock:
             self._faults.append(fault)
         return Fault(**asdict(fault))
 
-    def take(self, operation: str) -> Fault | None:
-        """The fault that applies to this call of ``operation`` (consumed), if any."""
+    def take(self, operation: str, gate: str | None = None) -> Fault | None:
+        """The fault that applies to this call of ``operation`` (consumed), if any; ``gate``: the
+        gate the request came through."""
         with self._lock:
             for fault in self._faults:
-                if fault.operation == operation and fault.remaining > 0:
+                if fault.operation == operation and fault.remaining > 0 and fault.gate in (None, gate):
                     fault.remaining -= 1
                     snapshot = Fault(**asdict(fault))
                     if fault.remaining == 0:

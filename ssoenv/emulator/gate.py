@@ -18,7 +18,8 @@ clock in every process of the machine)::
     gate.stop()
 
 ``Gate(url, refuse=True)`` refuses from the start (a closed port); ``Gate(url)`` only forwards and
-notes the arrivals.
+notes the arrivals. A gate with a ``name`` marks what it forwards, so that faults injected with
+``emu.inject(..., gate=name)`` apply to its requests only (:mod:`ssoenv.emulator.faults`).
 """
 
 from __future__ import annotations
@@ -29,24 +30,28 @@ import threading
 import time
 from urllib.parse import parse_qsl, urlsplit
 
+from ssoenv.emulator.faults import GATE_HEADER
 from ssoenv.emulator.service import route
 from ssoenv.emulator.wire import Request
 
 MAX_HEAD = 64 * 1024
-_HOP_HEADERS = (b"connection:", b"keep-alive:", b"proxy-connection:")
+_HOP_HEADERS = (b"connection:", b"keep-alive:", b"proxy-connection:", GATE_HEADER.encode() + b":")
 
 
 class Gate:
     """Forwards 127.0.0.1 connections to ``target`` (an ``http://127.0.0.1:PORT`` URL) until the
     request of operation ``close_after`` has passed (never when None); ``refuse``: closed from the start."""
 
-    def __init__(self, target: str, *, close_after: str | None = None, refuse: bool = False) -> None:
+    def __init__(
+        self, target: str, *, close_after: str | None = None, refuse: bool = False, name: str | None = None
+    ) -> None:
         parts = urlsplit(target)
         if parts.hostname is None or parts.port is None:
             raise ValueError(f"the gate's target must be http://HOST:PORT, not {target!r}")
         self._target = (parts.hostname, parts.port)
         self.close_after = close_after
         self.refuse = refuse
+        self.name = name
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._listener.getsockname()[1])
         self._lock = threading.Lock()
@@ -121,7 +126,7 @@ class Gate:
             upstream = socket.create_connection(self._target, timeout=30)
             with self._lock:
                 self._open.add(upstream)
-            upstream.sendall(_close_after_answer(head) + rest)
+            upstream.sendall(_rewrite(head, self.name) + rest)
             pump = threading.Thread(target=_pump, args=(conn, upstream), daemon=True)
             pump.start()
             _pump(upstream, conn)
@@ -178,9 +183,13 @@ def _operation(head: bytes, body: bytes) -> str:
     return route(Request(method, parts.path or "/", query, _headers(head), body))
 
 
-def _close_after_answer(head: bytes) -> bytes:
+def _rewrite(head: bytes, name: str | None) -> bytes:
+    """The request head as forwarded: the emulator closes the connection after its answer, and
+    the gate's name (if any) marks the request (a client's own mark is dropped)."""
     lines = head[:-4].split(b"\r\n")
     kept = [lines[0], *(ln for ln in lines[1:] if not ln.lower().startswith(_HOP_HEADERS))]
+    if name is not None:
+        kept.append(f"{GATE_HEADER}: {name}".encode("latin-1"))
     return b"\r\n".join([*kept, b"Connection: close"]) + b"\r\n\r\n"
 
 

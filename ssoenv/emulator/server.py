@@ -10,7 +10,7 @@ GET      /_emulator/log[?since=N]           ``{"requests": [RequestRecord...], "
 DELETE   /_emulator/log                     clear the request log (also ``POST /_emulator/log/clear``)
 GET      /_emulator/calls?operation=OP      ``{"operation", "count"}``
 POST     /_emulator/inject                  ``{"operation", "kind"?, "status"?, "error_type"?, "count"?,
-                                           "delay"?, "message"?, "body"?}`` (kinds: ``ssoenv.emulator.faults``)
+                                           "delay"?, "message"?, "body"?, "gate"?}`` (``ssoenv.emulator.faults``)
 GET      /_emulator/faults                  ``{"faults": [...], "latency"}``
 DELETE   /_emulator/faults                  clear faults and latency (also ``POST /_emulator/faults/clear``)
 POST     /_emulator/latency                 ``{"seconds": S}``
@@ -267,12 +267,14 @@ class Emulator:
         message: str | None = None,
         kind: str = "error",
         body: str = "",
+        gate: str | None = None,
     ) -> Fault:
         """Make the next ``count`` calls of ``operation`` fail (or, with status 200, only be slow).
 
         ``kind`` (see :mod:`ssoenv.emulator.faults`): ``error``, a malformed answer (``not-json``,
         ``empty``, ``invalid-utf8``, ``html``, ``truncated``) or a connection fault (``reset``,
-        ``hang``, ``hang-body``), or ``answer``: exactly ``body`` as the answer."""
+        ``hang``, ``hang-body``), or ``answer``: exactly ``body`` as the answer. ``gate``: only the
+        calls that come through the :class:`~ssoenv.emulator.gate.Gate` of that name."""
         if status is None:
             status = 500 if kind == "error" else 200  # a malformed answer "succeeds" unless told
         return self.faults.inject(
@@ -284,6 +286,7 @@ class Emulator:
             message=message,
             kind=kind,
             body=body,
+            gate=gate,
         )
 
     def set_latency(self, seconds: float) -> None:
@@ -401,6 +404,7 @@ class Emulator:
                 message=body.get("message"),
                 kind=str(body.get("kind", "error")),
                 body=str(body.get("body", "")),
+                gate=None if body.get("gate") is None else str(body["gate"]),
             )
             return {"fault": fault.to_dict()}
         if route == "faults":

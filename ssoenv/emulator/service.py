@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from ssoenv.emulator import approval, federation, oidc, pages, portal, sts
 from ssoenv.emulator.config import API_OPERATIONS, EmulatorConfig
 from ssoenv.emulator.directory import Directory
-from ssoenv.emulator.faults import FaultPlan, fault_answer
+from ssoenv.emulator.faults import GATE_HEADER, FaultPlan, fault_answer
 from ssoenv.emulator.state import Handler, State
 from ssoenv.emulator.wire import ApiError, Request, Response, fail, html_response, redirect, render_error
 
@@ -177,7 +177,7 @@ class Backend:
         try:
             if op in API_OPERATIONS and self.faults.latency > 0:
                 time.sleep(self.faults.latency)
-            fault = self.faults.take(op)
+            fault = self.faults.take(op, req.header(GATE_HEADER))
             resp = None
             if fault is not None:
                 if fault.kind != "error":

@@ -14,6 +14,10 @@ single-threaded, so forking it is safe (the test process, with the emulator's th
 
     for result in run_concurrently([Command(args, env, home), ...]):
         result.returncode, result.stdout, result.stderr, result.elapsed
+
+    with ForkServer() as server:              # batches started while others run
+        first = server.start([...]); ...; second = server.start([...])
+        results = server.results(first + second)
 """
 
 from __future__ import annotations
@@ -75,60 +79,105 @@ class Result:
     ended: float  # time.monotonic() at the exit (the same clock in every process)
 
 
+class ForkServer:
+    """A server process that forks one child per command; batches can be started while earlier
+    ones run (``start``), and their results collected as they end (``results``)."""
+
+    def __init__(self) -> None:
+        self._scratch = Path(tempfile.mkdtemp(prefix="ssoenv-forked-"))
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", "from tests.core.forked import serve; serve()"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its children too: one process group to end on a timeout
+        )
+        self._ready = False
+        self._jobs: list[tuple[Command, Path, Path]] = []
+        self.ended: dict[int, tuple[int, float, float]] = {}  # job -> (exit status, elapsed, ended)
+
+    def __enter__(self) -> ForkServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self, commands: Sequence[Command]) -> list[int]:
+        """Fork one process per command now; their job numbers."""
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        if not self._ready:  # the server imports while the caller prepares: wait only now
+            if self._proc.stdout.readline().strip() != "ready":
+                raise RuntimeError("the fork server did not start")
+            self._ready = True
+        batch = []
+        for command in commands:
+            n = len(self._jobs)
+            out, err = self._scratch / f"{n}.out", self._scratch / f"{n}.err"
+            self._jobs.append((command, out, err))
+            batch.append(
+                {
+                    "n": n,
+                    "args": list(command.args),
+                    "env": dict(command.env),
+                    "cwd": str(command.cwd),
+                    "out": str(out),
+                    "err": str(err),
+                }
+            )
+        self._proc.stdin.write(json.dumps(batch) + "\n")
+        self._proc.stdin.flush()
+        return [job["n"] for job in batch]
+
+    def poll(self, timeout: float = 0.0) -> None:
+        """Note the exits reported within ``timeout`` seconds."""
+        assert self._proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            left = max(0.0, deadline - time.monotonic())
+            if not select.select([self._proc.stdout], [], [], left)[0]:
+                return
+            line = self._proc.stdout.readline()
+            if not line:
+                return
+            n, code, elapsed, ended = line.split()
+            self.ended[int(n)] = (int(code), float(elapsed), float(ended))
+            if time.monotonic() >= deadline:
+                return
+
+    def results(self, jobs: Sequence[int], *, timeout: float = 60) -> list[Result]:
+        """Wait for ``jobs`` to end (at most ``timeout`` seconds); a job still running then is
+        killed with the whole server and reported with status -9."""
+        deadline = time.monotonic() + timeout
+        while not all(n in self.ended for n in jobs) and time.monotonic() < deadline:
+            self.poll(min(0.5, max(0.0, deadline - time.monotonic())))
+        if not all(n in self.ended for n in jobs):
+            self.close()
+        out = []
+        for n in jobs:
+            command, stdout, stderr = self._jobs[n]
+            code, elapsed, ended = self.ended.get(n, (-9, timeout, time.monotonic()))
+            out.append(Result(command, code, _read(stdout), _read(stderr), elapsed, ended))
+        return out
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+        for stream in (self._proc.stdin, self._proc.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        self._proc.wait()
+        for path in self._scratch.iterdir():
+            path.unlink()
+        self._scratch.rmdir()
+
+
 def run_concurrently(commands: Sequence[Command], *, timeout: float = 60) -> list[Result]:
     """Start every command at once; their results, in the order given."""
-    scratch = Path(tempfile.mkdtemp(prefix="ssoenv-forked-"))
-    jobs = [
-        {
-            "args": list(c.args),
-            "env": dict(c.env),
-            "cwd": str(c.cwd),
-            "out": str(scratch / f"{n}.out"),
-            "err": str(scratch / f"{n}.err"),
-        }
-        for n, c in enumerate(commands)
-    ]
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from tests.core.forked import serve; serve()"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its children too: one process group to end on a timeout
-    )
-    assert server.stdin is not None and server.stdout is not None
-    reported: dict[int, tuple[int, float, float]] = {}
-    try:
-        if server.stdout.readline().strip() != "ready":
-            raise RuntimeError("the fork server did not start")
-        server.stdin.write(json.dumps(jobs) + "\n")
-        server.stdin.flush()
-        deadline = time.monotonic() + timeout
-        while len(reported) < len(jobs):
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([server.stdout], [], [], left)[0]:
-                break
-            line = server.stdout.readline()
-            if not line:
-                break
-            n, code, elapsed, ended = line.split()
-            reported[int(n)] = (int(code), float(elapsed), float(ended))
-    finally:
-        if len(reported) < len(jobs):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGKILL)
-        server.stdin.close()
-        server.wait()
-        server.stdout.close()
-    results = []
-    for n, command in enumerate(commands):
-        out, err = Path(jobs[n]["out"]), Path(jobs[n]["err"])
-        code, elapsed, ended = reported.get(n, (-9, timeout, time.monotonic()))
-        results.append(Result(command, code, _read(out), _read(err), elapsed, ended))
-        out.unlink(missing_ok=True)
-        err.unlink(missing_ok=True)
-    scratch.rmdir()
-    return results
+    with ForkServer() as server:
+        return server.results(server.start(commands), timeout=timeout)
 
 
 def _read(path: Path) -> str:
@@ -142,24 +191,48 @@ def _read(path: Path) -> str:
 
 
 def serve() -> None:
-    """Import once, then fork a child per job of the one request line; report ``n code elapsed ended``."""
+    """Import once; then, for every request line (a JSON list of jobs), fork a child per job, and
+    report every exit as it happens: ``n code elapsed ended``. Ends when its input ends and no child runs."""
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.set_wakeup_fd(wake_w)  # a child's exit wakes the select below
     print("ready", flush=True)
-    jobs: list[dict[str, Any]] = json.loads(sys.stdin.readline())
     running: dict[int, tuple[int, float]] = {}
-    for n, job in enumerate(jobs):
-        begun = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            _child(job)
-        running[pid] = (n, begun)
-    while running:
-        pid, status = os.wait()
-        ended = time.monotonic()
-        n, begun = running.pop(pid)
-        print(n, os.waitstatus_to_exitcode(status), f"{ended - begun:.3f}", f"{ended:.3f}", flush=True)
+    pending = b""
+    reading = True
+    while reading or running:
+        ready = select.select([0, wake_r] if reading else [wake_r], [], [])[0]
+        if wake_r in ready:
+            with contextlib.suppress(BlockingIOError):
+                os.read(wake_r, 4096)
+        while running:  # reap every child that ended
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+            ended = time.monotonic()
+            n, begun = running.pop(pid)
+            print(n, os.waitstatus_to_exitcode(status), f"{ended - begun:.3f}", f"{ended:.3f}", flush=True)
+        if 0 in ready:
+            chunk = os.read(0, 1 << 20)
+            reading = bool(chunk)
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                for job in json.loads(line):
+                    begun = time.monotonic()
+                    pid = os.fork()
+                    if pid == 0:
+                        signal.set_wakeup_fd(-1)
+                        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                        os.close(wake_r)
+                        os.close(wake_w)
+                        _child(job)
+                    running[pid] = (int(job["n"]), begun)
 
 
 def _child(job: dict[str, Any]) -> None:

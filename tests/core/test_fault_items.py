@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Sandbox, require_program
+from tests.conftest import BROWSER, Sandbox, require_program
 
 DEVICE = ["--use-device-code", "--no-browser"]
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 TOKEN = "ee0bfd2552fbd840c02cc48b6e823320543c450f.json"
 
 

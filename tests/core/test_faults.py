@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from tests.conftest import Sandbox
-
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
+from tests.conftest import BROWSER, Sandbox
 
 
 @pytest.fixture

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError
 from emulator_helpers import START_URL, Kit
 
 from ssoenv.emulator import Emulator
+from ssoenv.emulator.faults import GATE_HEADER
 from ssoenv.emulator.gate import Gate
 
 
@@ -70,3 +73,30 @@ def test_refuse_from_the_start_and_forward_forever(emulator: Emulator) -> None:
             assert sts.get_caller_identity()["Account"] == "111111111111"
         assert gate.forwarded == ["GetCallerIdentity", "GetCallerIdentity"]  # the action read from the body
         assert not refuses(gate.port)
+
+
+def test_a_fault_for_one_gate_meets_only_its_requests(emulator: Emulator) -> None:
+    emulator.inject("RegisterClient", status=500, count=5, gate="a")
+    with Gate(emulator.url, name="a") as a, Gate(emulator.url, name="b") as b:
+        with pytest.raises(ClientError) as info:
+            oidc_via(a.url).register_client(clientName="gate", clientType="public")
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+        assert oidc_via(b.url).register_client(clientName="gate", clientType="public")["clientId"]
+        assert oidc_via(emulator.url).register_client(clientName="gate", clientType="public")["clientId"]
+        # a client cannot pass for another gate: the gate replaces the mark
+        status, _, _ = raw_post_with(b.url + "/client/register", {GATE_HEADER: "a"})
+        assert status == 200
+    (pending,) = emulator.faults.pending()
+    assert (pending.gate, pending.remaining) == ("a", 4)
+
+
+def raw_post_with(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    try:
+        body = b'{"clientName": "raw", "clientType": "public"}'
+        conn.request("POST", parts.path, body=body, headers={"Content-Type": "application/json", **headers})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
