@@ -111,6 +111,8 @@ def script(shell: str, hook_file: Path | None, first: Path, steps: list[Path], n
         load = f"source {hook_file}" if shell == "fish" else f". {hook_file}"
     prompt = with_hook if hook_file is not None else without
     body = "; ".join(f"cd {folder}; {prompt}" for folder in steps) if steps else prompt
+    if used:
+        load = f"source {first.parents[DEPTH]}/use.{shell}; {load}"
     lines = [
         setup.replace("{load}", load),
         f"cd {first}; {prompt}",

@@ -61,7 +61,7 @@ function ssoenv {
         # a new session: the prompt may try to refresh again at once, and a directory switch
         # that waited for a login happens at the next prompt
         _ssoenv_retry_at=0
-        ((_ssoenv_rc == 0)) && _ssoenv_dir_pending && _ssoenv_dir_again=1
+        ((_ssoenv_rc == 0)) && _ssoenv_dir_pending && _ssoenv_dir_again=retry
         \builtin return "$_ssoenv_rc"
         ;;
     allow | deny)
@@ -297,10 +297,11 @@ function _ssoenv_dir_pop {
 }
 
 # Enter the tree of $1 (a .ssoenv): `ssoenv _dir` prints the code (and its state) to evaluate.
+# $2 `retry`: after a possible login (say nothing if there is still no session).
 function _ssoenv_dir_push {
     \builtin local _ssoenv_dir_st=failed _ssoenv_dir_r='' _ssoenv_dir_o='' out
     # (`exec`: the command substitution's own process runs the program, no second one)
-    if out=$(SSOENV_HOOK=bash \builtin exec __SSOENV_EXE__ _dir bash "$1" "$_ssoenv_dir_stamp"); then
+    if out=$(SSOENV_HOOK=bash \builtin exec __SSOENV_EXE__ _dir bash "$1" "$_ssoenv_dir_stamp" ${2:+"$2"}); then
         \builtin eval -- "$out"
     else
         _ssoenv_dir_st=failed
@@ -315,11 +316,11 @@ function _ssoenv_dir_push {
 # builtins only; leave the trees we are no longer in, enter the new one.
 function _ssoenv_dir_check {
     if _ssoenv_dir_pending && [[ -n $_ssoenv_dir_w && $_ssoenv_dir_w -nt $_ssoenv_dir_stamp ]]; then
-        _ssoenv_dir_again=1 # a login since: try again
+        _ssoenv_dir_again=retry # a login since: try again (quietly if still none)
     fi
     [[ $PWD != "$_ssoenv_dir_pwd" || -n $_ssoenv_dir_again ]] || \builtin return 0
     _ssoenv_dir_pwd=$PWD
-    \builtin local dir="$PWD" file='' top n="${#_ssoenv_dir_files[@]}"
+    \builtin local dir="$PWD" file='' top n="${#_ssoenv_dir_files[@]}" again="$_ssoenv_dir_again"
     while :; do
         [[ $dir == / ]] && dir=''
         if [[ -f $dir/.ssoenv ]]; then
@@ -342,7 +343,8 @@ function _ssoenv_dir_check {
     _ssoenv_dir_again=''
     [[ -n $file ]] || \builtin return 0
     ((n)) && [[ ${_ssoenv_dir_files[n - 1]} == "$file" ]] && \builtin return 0
-    _ssoenv_dir_push "$file"
+    [[ $again == retry ]] || again=''
+    _ssoenv_dir_push "$file" "$again"
 }
 
 # Runs before every prompt; keeps $? and PIPESTATUS (restored by the code that follows it in

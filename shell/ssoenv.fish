@@ -69,7 +69,7 @@ function ssoenv --description 'ssoenv: AWS IAM Identity Center credentials in th
             # a new session: the prompt may try to refresh again at once, and a directory switch
             # that waited for a login happens at the next prompt
             set -g _ssoenv_retry_at 0
-            test $rc -eq 0; and _ssoenv_dir_pending; and set -g _ssoenv_dir_again 1
+            test $rc -eq 0; and _ssoenv_dir_pending; and set -g _ssoenv_dir_again retry
             return $rc
         case allow deny
             # the next prompt looks at this directory's .ssoenv again
@@ -349,11 +349,12 @@ function _ssoenv_dir_pop
 end
 
 # Enter the tree of $argv[1] (a .ssoenv): `ssoenv _dir` prints the code (and its state) to evaluate.
+# $argv[2] `retry`: after a possible login (say nothing if there is still no session).
 function _ssoenv_dir_push
     set -g _ssoenv_dir_st failed
     set -g _ssoenv_dir_r ''
     set -g _ssoenv_dir_o ''
-    set -l out (_ssoenv_exe _dir fish $argv[1] $_ssoenv_dir_stamp)
+    set -l out (_ssoenv_exe _dir fish $argv[1] $_ssoenv_dir_stamp $argv[2..-1])
     and printf '%s\n' $out | source
     set -a _ssoenv_dir_files $argv[1]
     set -a _ssoenv_dir_restores "$_ssoenv_dir_r"
@@ -365,10 +366,11 @@ end
 # builtins only; leave the trees we are no longer in, enter the new one.
 function _ssoenv_dir_check
     if _ssoenv_dir_pending; and test -n "$_ssoenv_dir_w"; and test "$_ssoenv_dir_w" -nt "$_ssoenv_dir_stamp"
-        set -g _ssoenv_dir_again 1 # a login since: try again
+        set -g _ssoenv_dir_again retry # a login since: try again (quietly if still none)
     end
     test "$PWD" != "$_ssoenv_dir_pwd"; or test -n "$_ssoenv_dir_again"; or return 0
     set -g _ssoenv_dir_pwd $PWD
+    set -l again $_ssoenv_dir_again
     set -l dir $PWD
     set -l file ''
     while true
@@ -395,7 +397,11 @@ function _ssoenv_dir_check
     set -g _ssoenv_dir_again ''
     test -n "$file"; or return 0
     set -q _ssoenv_dir_files[1]; and test "$_ssoenv_dir_files[-1]" = "$file"; and return 0
-    _ssoenv_dir_push $file
+    if test "$again" = retry
+        _ssoenv_dir_push $file retry
+    else
+        _ssoenv_dir_push $file
+    end
 end
 
 # Runs before every prompt; fish keeps $status for the prompt itself.

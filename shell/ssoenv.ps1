@@ -98,9 +98,8 @@ function global:ssoenv {
         if ($LASTEXITCODE -eq 0) {
             # a directory switch that waited for a login happens at the next prompt; after
             # `allow`/`deny` the next prompt looks at this directory's .ssoenv again
-            if (($verb -eq 'login' -and (_ssoenv_dir_pending)) -or $verb -eq 'allow' -or $verb -eq 'deny') {
-                $global:_ssoenv_dir_again = $true
-            }
+            if ($verb -eq 'login' -and (_ssoenv_dir_pending)) { $global:_ssoenv_dir_again = 'retry' }
+            if ($verb -eq 'allow' -or $verb -eq 'deny') { $global:_ssoenv_dir_again = $true }
         }
         return
     }
@@ -296,11 +295,14 @@ function global:_ssoenv_dir_pop {
 }
 
 # Enter the tree of $File (a .ssoenv): `ssoenv _dir` prints the code (and its state) to run.
-function global:_ssoenv_dir_push([string]$File) {
+# $Retry 'retry': after a possible login (say nothing if there is still no session).
+function global:_ssoenv_dir_push([string]$File, [string]$Retry = '') {
     $global:_ssoenv_dir_st = 'failed'
     $global:_ssoenv_dir_r = ''
     $global:_ssoenv_dir_o = ''
-    $out = _ssoenv_exe '_dir' 'pwsh' $File $global:_ssoenv_dir_stamp
+    $words = @('_dir', 'pwsh', $File, $global:_ssoenv_dir_stamp)
+    if ($Retry -eq 'retry') { $words += @('retry') }
+    $out = _ssoenv_exe @words
     if ($LASTEXITCODE -eq 0) { _ssoenv_apply $out }
     $global:_ssoenv_dir_files += @($File)
     $global:_ssoenv_dir_restores += @([string]$global:_ssoenv_dir_r)
@@ -314,7 +316,7 @@ function global:_ssoenv_dir_check {
     if ((_ssoenv_dir_pending) -and $global:_ssoenv_dir_w -and [System.IO.File]::Exists($global:_ssoenv_dir_stamp)) {
         $changed = [System.IO.Directory]::GetLastWriteTimeUtc($global:_ssoenv_dir_w)
         if ($changed -gt [System.IO.File]::GetLastWriteTimeUtc($global:_ssoenv_dir_stamp)) {
-            $global:_ssoenv_dir_again = $true  # a login since: try again
+            $global:_ssoenv_dir_again = 'retry'  # a login since: try again (quietly if still none)
         }
     }
     $location = $ExecutionContext.SessionState.Path.CurrentLocation
@@ -322,6 +324,7 @@ function global:_ssoenv_dir_check {
     $here = [string]$location.ProviderPath
     if ($here -eq $global:_ssoenv_dir_pwd -and -not $global:_ssoenv_dir_again) { return }
     $global:_ssoenv_dir_pwd = $here
+    $again = [string]$global:_ssoenv_dir_again
     $dir = $here.TrimEnd('/')
     $file = ''
     while ($true) {
@@ -344,7 +347,7 @@ function global:_ssoenv_dir_check {
     if (-not $file) { return }
     $count = $global:_ssoenv_dir_files.Count
     if ($count -gt 0 -and [string]$global:_ssoenv_dir_files[$count - 1] -ceq $file) { return }
-    _ssoenv_dir_push $file
+    if ($again -eq 'retry') { _ssoenv_dir_push $file 'retry' } else { _ssoenv_dir_push $file }
 }
 
 # Runs before every prompt.

@@ -77,7 +77,7 @@ function ssoenv {
         # a new session: the prompt may try to refresh again at once, and a directory switch
         # that waited for a login happens at the next prompt
         _ssoenv_retry_at=0
-        (( _ssoenv_rc == 0 )) && _ssoenv_dir_pending && _ssoenv_dir_again=1
+        (( _ssoenv_rc == 0 )) && _ssoenv_dir_pending && _ssoenv_dir_again=retry
         return $_ssoenv_rc
         ;;
     (allow|deny)
@@ -281,11 +281,12 @@ function _ssoenv_dir_pop {
 }
 
 # Enter the tree of $1 (a .ssoenv): `ssoenv _dir` prints the code (and its state) to evaluate.
+# $2 `retry`: after a possible login (say nothing if there is still no session).
 function _ssoenv_dir_push {
     emulate -L zsh
     local _ssoenv_dir_st=failed _ssoenv_dir_r='' _ssoenv_dir_o='' out
     # (`exec`: the command substitution's own process runs the program, no second one)
-    if out=$(SSOENV_HOOK=zsh \builtin exec __SSOENV_EXE__ _dir zsh "$1" "$_ssoenv_dir_stamp"); then
+    if out=$(SSOENV_HOOK=zsh \builtin exec __SSOENV_EXE__ _dir zsh "$1" "$_ssoenv_dir_stamp" ${2:+"$2"}); then
         eval "$out"
     else
         _ssoenv_dir_st=failed
@@ -301,11 +302,11 @@ function _ssoenv_dir_push {
 function _ssoenv_dir_check {
     emulate -L zsh
     if _ssoenv_dir_pending && [[ -n $_ssoenv_dir_w && $_ssoenv_dir_w -nt $_ssoenv_dir_stamp ]]; then
-        _ssoenv_dir_again=1  # a login since: try again
+        _ssoenv_dir_again=retry  # a login since: try again (quietly if still none)
     fi
     [[ $PWD != "$_ssoenv_dir_pwd" || -n $_ssoenv_dir_again ]] || return 0
     _ssoenv_dir_pwd=$PWD
-    local dir=$PWD file='' top
+    local dir=$PWD file='' top again=$_ssoenv_dir_again
     while true; do
         [[ $dir == / ]] && dir=''
         if [[ -f $dir/.ssoenv ]]; then
@@ -327,7 +328,8 @@ function _ssoenv_dir_check {
     _ssoenv_dir_again=''
     [[ -n $file ]] || return 0
     (( $#_ssoenv_dir_files )) && [[ ${_ssoenv_dir_files[-1]} == "$file" ]] && return 0
-    _ssoenv_dir_push "$file"
+    [[ $again == retry ]] || again=''
+    _ssoenv_dir_push "$file" "$again"
 }
 
 # Runs first before every prompt (precmd). zsh keeps $? for the other hooks and the prompt.

@@ -180,7 +180,7 @@ VERBS: Final[dict[str, Verb]] = {
     ),
     "_dir": Verb(
         "For the hook: enter the tree of a .ssoenv file.",
-        positionals=("shell", "", ""),
+        positionals=("shell", "", "", ""),
         module="dirprofile",
         hidden=True,
     ),

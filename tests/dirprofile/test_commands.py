@@ -105,6 +105,9 @@ def test_no_session_is_pending_and_never_a_login(sandbox: Any) -> None:
     assert out.stderr.count("\n") == 1
     assert "is not logged in; run `ssoenv login dev` and the shell switches then" in out.stderr
     assert sandbox.emulator.calls("StartDeviceAuthorization") + sandbox.emulator.calls("RegisterClient") == before
+    # the hook tries again when the token folder changed: still no session says nothing more
+    again = sandbox.run(["_dir", "bash", str(file), stamp(sandbox), "retry"])
+    assert again.returncode == 0 and state(again.stdout)["st"] == "pending" and again.stderr == ""
     # the stamp has the time of the token cache folder: a login makes the folder newer
     mark = Path(stamp(sandbox))
     assert mark.stat().st_mtime_ns == sandbox.sso_cache.stat().st_mtime_ns

@@ -242,6 +242,16 @@ def test_no_session_then_a_login(
     assert not (sandbox.home / "BROWSER_OPENED").exists()
     assert sandbox.emulator.calls("StartDeviceAuthorization") == devices  # never a login from cd
 
+    # the token folder changes, but no session comes of it: tried again, quietly
+    stamp = next((sandbox.home / ".aws" / "sso" / "ssoenv-run").glob("dir-*.stamp"))
+    (sandbox.sso_cache / "unrelated.json").write_text("{}")
+    changed = sandbox.sso_cache.stat().st_mtime_ns
+    assert changed > stamp.stat().st_mtime_ns
+    s.enter()
+    assert said(s) == "" and profile(s) is None
+    assert stamp.stat().st_mtime_ns == changed  # `ssoenv _dir` ran again (it gave the stamp the folder's time)
+    (sandbox.sso_cache / "unrelated.json").unlink()
+
     # a login in another terminal: the next prompt sees the token folder change and switches
     out = sandbox.run(["login", "dev", "--use-device-code", "--no-browser"])
     assert out.returncode == 0, out.stderr

@@ -26,7 +26,7 @@ def test_the_hook_parses_and_looks_without_a_process() -> None:
     # the upward search: .NET calls only; the program runs only in _ssoenv_dir_push
     assert "[System.IO.File]::Exists(" in check
     assert not re.search(r"_ssoenv_exe|Start-Process|Get-ChildItem|Test-Path|& ", check)
-    assert "_ssoenv_exe '_dir' 'pwsh'" in function_body(script, "_ssoenv_dir_push")
+    assert "@('_dir', 'pwsh', $File, $global:_ssoenv_dir_stamp)" in function_body(script, "_ssoenv_dir_push")
     assert "_ssoenv_dir_check" in function_body(script, "_ssoenv_hook")
 
 

@@ -53,13 +53,15 @@ def deny_command(path: str | None) -> None:
 @click.argument("shell")
 @click.argument("file")
 @click.argument("stamp")
-def dir_command(shell: str, file: str, stamp: str) -> None:
+@click.argument("retry", required=False)
+def dir_command(shell: str, file: str, stamp: str, retry: str | None) -> None:
     """For the hook: enter the tree of FILE (a .ssoenv) and print the code that does it.
 
     Never a login, never a browser; credentials from the cache or a silent refresh within
     ssoenv.features.dirprofile.BUDGET seconds. A guarded profile asks on the terminal (no
     terminal: no switch). STAMP (in the hook's private folder) is given the time of the token
     cache folder first, so that the hook can see a login that happens later without a process.
+    RETRY (`retry`): the hook tries again after a possible login; still no session says nothing more.
     """
     from ssoenv.auth.loginopts import LoginOptions
     from ssoenv.credentials.anyprofile import activation_for
@@ -104,7 +106,7 @@ def dir_command(shell: str, file: str, stamp: str) -> None:
         watch=watch,
     )
     emit(dirprofile.render(outcome, dialect.name), nl=False)
-    if outcome.message:
+    if outcome.message and not (retry == "retry" and outcome.state == "pending"):
         say(outcome.message)
 
 
@@ -127,6 +129,9 @@ def _stamp(stamp: Path) -> str:
         fd = os.open(stamp, os.O_WRONLY | os.O_CREAT, 0o600)
         os.close(fd)
         os.utime(stamp, ns=(seen, seen))
+        from .hook import _forget_dead_shells
+
+        _forget_dead_shells(stamp, prefix="dir-")
         return str(cache)
     return ""
 

@@ -121,12 +121,13 @@ def refresh_main(args: list[str]) -> int:
     return 0
 
 
-def _forget_dead_shells(written: Path) -> None:
-    """Remove the hand-off files of shells that are gone (they may hold credentials nobody reads)."""
+def _forget_dead_shells(written: Path, prefix: str = "refresh-") -> None:
+    """Remove the hand-off files (``prefix``PID...) of shells that are gone (they may hold
+    credentials nobody reads; the directory switch's stamps are left empty by them)."""
     import os
 
-    for entry in written.parent.glob("refresh-*"):
-        pid = entry.name.removeprefix("refresh-").split(".", 1)[0]
+    for entry in written.parent.glob(prefix + "*"):
+        pid = entry.name.removeprefix(prefix).split(".", 1)[0]
         if entry == written or not pid.isdigit():
             continue
         try:
