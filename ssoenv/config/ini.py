@@ -50,6 +50,17 @@ class IniError(ValueError):
         self.hint = hint
 
 
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8, as botocore reads it; IniError (with the line) where it is not."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise IniError(
+            line, f"not valid UTF-8 (byte {exc.start})", "save the file as UTF-8; the AWS CLI refuses this file too"
+        ) from None
+
+
 def split_lines(text: str) -> list[str]:
     """The lines configparser sees (Python text files split at ``\\n``, ``\\r\\n`` and ``\\r``)."""
     if "\r" in text:

@@ -107,7 +107,8 @@ class RawProfile(NamedTuple):
         return (source or self.section).where(key if source else None)
 
 
-def _refusal(file: Path, exc: ini.IniError) -> ConfigError:
+def refusal(file: Path | str, exc: ini.IniError) -> ConfigError:
+    """What the reader's refusal of ``file`` says to the person: ``file:line: what`` and what to do."""
     return ConfigError(f"{file}:{exc.line}: {exc.message}", hint=exc.hint)
 
 
@@ -129,7 +130,7 @@ class _File:
                 parsed = ini.parse(self.text)
                 parsed.check()
             except ini.IniError as exc:
-                raise _refusal(self.file, exc) from None
+                raise refusal(self.file, exc) from None
             self._full = parsed
         return self._full
 
@@ -370,13 +371,9 @@ def read_text(path: Path) -> tuple[str, bytes] | None:
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        return data.decode("utf-8"), data
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(
-            f"{path}:{line}: not valid UTF-8 (byte {exc.start})",
-            hint="save the file as UTF-8; the AWS CLI refuses this file too",
-        ) from exc
+        return ini.decode(data), data
+    except ini.IniError as exc:
+        raise refusal(path, exc) from exc
 
 
 def _stamp_path(paths: Paths, file: Path) -> Path:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Final, Generic, TypeVar
 
 from ssoenv.config import ini
+from ssoenv.config.profiles import refusal
 from ssoenv.errors import ConfigChanged as ConfigChanged  # re-exported; defined in errors.py with every error
 from ssoenv.errors import ConfigError
 from ssoenv.fsutil import PRIVATE_FILE_MODE, atomic_write, file_lock, read_bytes_or_none
@@ -306,22 +307,12 @@ class ConfigDocument:
     def parse(cls, data: bytes | str, *, path: Path | str = "config") -> ConfigDocument:
         """Read the file with :func:`ssoenv.config.ini.parse` (botocore's rules); a file botocore
         refuses (or that is not UTF-8) raises ConfigError naming ``path`` and the line."""
-        if isinstance(data, str):
-            text = data
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                line = data.count(b"\n", 0, exc.start) + 1
-                raise ConfigError(
-                    f"{path}:{line}: not valid UTF-8 (byte {exc.start})",
-                    hint="save the file as UTF-8; the AWS CLI refuses this file too",
-                ) from None
         try:
+            text = data if isinstance(data, str) else ini.decode(data)
             parsed = ini.parse(text)
             parsed.check()
         except ini.IniError as exc:
-            raise ConfigError(f"{path}:{exc.line}: {exc.message}", hint=exc.hint) from None
+            raise refusal(path, exc) from None
         crlf = text.count("\r\n")
         lf = text.count("\n") - crlf
         newline = "\r\n" if crlf > lf else "\n"
