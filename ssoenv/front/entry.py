@@ -21,7 +21,9 @@ def main(argv: list[str] | None = None, clock: Clock | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if sys.platform == "win32":
         # the core locks files with fcntl and the picker drives the terminal with termios
-        sys.stderr.write("ssoenv: Windows is not supported; run it on Linux, macOS or in WSL\n")
+        from ssoenv.ui.status import say
+
+        say("Windows is not supported; run it on Linux, macOS or in WSL")
         sys.exit(1)
     if args and args[0] == "_complete":
         from ssoenv.front.completion import complete_main

@@ -72,6 +72,7 @@ def serve_command(
     from ssoenv.features.serve import CredentialServer, Log, ProfileSource, is_loopback
     from ssoenv.shells import detect_shell, get_dialect
     from ssoenv.shells.envvars import activation, use_changes
+    from ssoenv.stdio import write_stdout
 
     dialect = get_dialect(shell or detect_shell(os.environ))
     ctx = Context.load()
@@ -95,8 +96,8 @@ def serve_command(
     act = activation(resolved, None, region=region, endpoint=endpoint)
     act = act._replace(guarded=guarded, session_expires_at=profile_session_end(ctx.paths, ctx.config, profile))
     code = dialect.render(use_changes(os.environ, act))
-    click.echo(code, nl=not code.endswith("\n"))
-    sys.stdout.flush()
+    # now, not at the end (emit): the endpoint serves from here on, in this process or a fork of it
+    write_stdout(code if code.endswith("\n") else code + "\n")
     if foreground:
         say(f"serving {profile} at {endpoint.uri} (pid {os.getpid()}); Ctrl-C or `kill {os.getpid()}` stops it")
         daemon.run_foreground(server)
