@@ -241,7 +241,9 @@ def list_command(as_json: bool) -> None:
     rejected (the service refused the token: revoked), not logged in. The active profile (from
     `ssoenv use`) is marked with *, a guarded one (ssoenv_guard = confirm) with !. Two clocks:
     CREDS is the time left on the cached role credentials, ENDS the local time the SSO session
-    ends, where known (a token that cannot be refreshed, or ssoenv_session_duration).
+    ends, where known (a token that cannot be refreshed, or ssoenv_session_duration). The table
+    fits the terminal's width (COLUMNS, else 80 off a terminal): long values are cut with …;
+    --json has every value in full.
     """
     ctx = Context.load()
     memo = _Memo(ctx)
