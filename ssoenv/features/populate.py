@@ -275,7 +275,10 @@ def list_assignments(
     Each call is retried by the portal's one retry policy (:mod:`ssoenv.remote.retry`), never again
     here. An account whose roles cannot be listed (access denied, persistent errors) is reported
     in ``failed``; when no account's roles could be listed, that is an error (nothing may be
-    planned on an empty listing). An expired session or an interrupt stops everything.
+    planned on an empty listing). Once the portal itself has failed (a ServiceError: down, hung,
+    throttling, garbled), the accounts not yet asked are not asked (reported in ``failed`` with
+    that reason): the time to fail stays that of the calls in flight, whatever the number of
+    accounts. An expired session or an interrupt stops everything.
     """
     if progress is not None:
         progress.set_label("listing accounts")
@@ -286,6 +289,7 @@ def list_assignments(
     if progress is not None:
         progress.set_label("listing roles", total=len(accounts))
     first_error: list[SsoenvError] = []
+    portal_failed: list[ServiceError] = []
     lock = threading.Lock()
     stop = threading.Event()
 
@@ -293,11 +297,17 @@ def list_assignments(
         if stop.is_set():
             return
         try:
+            if portal_failed:
+                with lock:
+                    listing.failed[account.account_id] = portal_failed[0].message
+                return
             roles = portal.list_account_roles(access_token, account.account_id)
         except (AccessDenied, ServiceError) as exc:
             with lock:
                 listing.failed[account.account_id] = exc.message
                 first_error.append(exc)
+                if isinstance(exc, ServiceError):
+                    portal_failed.append(exc)
         else:
             found = [Assignment(account.account_id, role, account.name or "", account.email or "") for role in roles]
             with lock:

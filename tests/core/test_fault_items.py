@@ -112,6 +112,27 @@ def test_populate_fails_when_no_role_could_be_listed(logged_in: Sandbox) -> None
     assert logged_in.config_file.read_bytes() == before
 
 
+def test_a_failing_portal_is_not_asked_once_per_account(logged_in: Sandbox) -> None:
+    """The time populate takes to fail does not grow with the number of accounts: once the portal
+    has failed (after the one retry policy), the accounts not yet asked are not asked."""
+    from ssoenv.features.populate import DEFAULT_WORKERS
+    from ssoenv.remote.retry import MAX_ATTEMPTS
+
+    emu = logged_in.emulator
+    assert emu is not None
+    for n in range(37):
+        emu.directory.add_account(f"4000000000{n:02d}", roles=["ReadOnly"])
+    accounts = len(emu.directory.accounts())
+    assert accounts == 40
+    before = logged_in.config_file.read_bytes()
+    emu.inject("ListAccountRoles", status=500, count=1000)
+    proc = logged_in.run(["populate", "--sso-session", "corp", "--yes"])
+    assert proc.returncode == 6, proc.stderr
+    assert f"could not list the roles of {accounts} account(s)" in error_lines(proc.stderr)[-1]
+    assert emu.calls("ListAccountRoles") <= DEFAULT_WORKERS * MAX_ATTEMPTS < accounts * MAX_ATTEMPTS
+    assert logged_in.config_file.read_bytes() == before
+
+
 def test_a_role_name_with_a_control_character_is_skipped(logged_in: Sandbox) -> None:
     emu = logged_in.emulator
     assert emu is not None

@@ -227,12 +227,18 @@ class FakePortal:
 
 
 def test_listing_is_parallel_bounded_and_never_retries_itself() -> None:
-    """Retries belong to the portal's one policy (ssoenv.remote.retry): a failed account is reported once."""
-    portal = FakePortal(120, throttle_every=7)
+    """Retries belong to the portal's one policy (ssoenv.remote.retry): a failed account is reported
+    once; once the portal itself failed (a ServiceError), the accounts not yet asked are not asked."""
+    portal = FakePortal(120, deny="000000000007")
     result = list_assignments(portal, "t", workers=6)
-    assert len(result.assignments) == 2 * (120 - 120 // 7) and len(result.failed) == 120 // 7
+    assert len(result.assignments) == 2 * 119 and set(result.failed) == {"000000000007"}
     assert 1 < portal.max_active <= 6
     assert portal.calls == 120
+    failing = FakePortal(120, throttle_every=7)
+    result = list_assignments(failing, "t", workers=6)
+    assert len(result.assignments) + 2 * len(result.failed) == 2 * 120  # every account listed or reported
+    assert 7 <= failing.calls <= 7 + 2 * 6  # the seventh call failed: then only the calls in flight
+    assert set(result.failed.values()) == {"throttled"}
 
 
 def test_listing_with_no_account_listed_is_an_error() -> None:
