@@ -40,6 +40,19 @@ BIN_DIR = str(Path(sys.executable).parent)
 BROWSER = f"{sys.executable} -I -S {_browser.__file__} %s"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Byte-compile ssoenv once, as an installed package is: the programs the tests start run with
+    PYTHONDONTWRITEBYTECODE=1 (``base_env``) and would otherwise compile every ssoenv module they
+    import, every time (~0.07 s of CPU per ``ssoenv`` process). Up-to-date files are skipped."""
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller has done it
+        return
+    import compileall
+
+    import ssoenv
+
+    compileall.compile_dir(str(Path(ssoenv.__file__).parent), quiet=2)
+
+
 def require_program(name: str) -> str:
     """Path of ``name``; skip the test when missing locally, fail under CI."""
     path = shutil.which(name)
