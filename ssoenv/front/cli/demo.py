@@ -79,6 +79,7 @@ def _demo_environment(home: Path, emulator_env: dict[str, str]) -> dict[str, str
     env.update(emulator_env)
     env.update(
         HOME=str(home),
+        XDG_STATE_HOME=str(home / ".local" / "state"),  # the picker's history of uses: the demo's, not yours
         AWS_CONFIG_FILE=str(home / ".aws" / "config"),
         AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
         AWS_EC2_METADATA_DISABLED="true",
