@@ -94,6 +94,7 @@ class ForkServer:
             start_new_session=True,  # its children too: one process group to end on a timeout
         )
         self._ready = False
+        self._closed = False
         self._jobs: list[tuple[Command, Path, Path]] = []
         self.ended: dict[int, tuple[int, float, float]] = {}  # job -> (exit status, elapsed, ended)
 
@@ -152,7 +153,7 @@ class ForkServer:
         while not all(n in self.ended for n in jobs) and time.monotonic() < deadline:
             self.poll(min(0.5, max(0.0, deadline - time.monotonic())))
         if not all(n in self.ended for n in jobs):
-            self.close()
+            self._stop()
         out = []
         for n in jobs:
             command, stdout, stderr = self._jobs[n]
@@ -160,15 +161,28 @@ class ForkServer:
             out.append(Result(command, code, _read(stdout), _read(stderr), elapsed, ended))
         return out
 
-    def close(self) -> None:
-        if self._proc.poll() is None:
+    def _stop(self) -> None:
+        """End of input: the server ends once its children have; past 5 s (at once when a job did
+        not end in time) the server's process group is killed."""
+        with contextlib.suppress(OSError):
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+        running = any(n not in self.ended for n in range(len(self._jobs)))
+        try:
+            self._proc.wait(timeout=0 if running else 5)
+        except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._proc.pid, signal.SIGKILL)
-        for stream in (self._proc.stdin, self._proc.stdout):
-            with contextlib.suppress(OSError):
-                if stream is not None:
-                    stream.close()
-        self._proc.wait()
+            self._proc.wait()
+        with contextlib.suppress(OSError):
+            if self._proc.stdout is not None:
+                self._proc.stdout.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._stop()
         for path in self._scratch.iterdir():
             path.unlink()
         self._scratch.rmdir()
