@@ -10,7 +10,8 @@ reached) and asked at most as often as the one retry policy allows.
 Two tiers:
 
 * the faults that are answered at once (errors, garbled answers, resets, refused connections) run
-  in this process, one case after the other (``tests/inprocess.py``), in the parallel tier;
+  in this process, one case after the other (``tests/inprocess.py``), in the parallel tier, with a
+  clock that does not wait (``tests/conftest.py`` ``EmulatorClock``);
 * the faults that make a command wait until a limit cuts it short (``hang`` before the headers,
   ``hang-body`` half-way through the body, and ``429`` retried until the call's time budget is
   spent) assert the wall-clock bound: they run in the serial tier, with the default limits (no
@@ -41,7 +42,7 @@ import pytest
 from ssoenv.emulator import Emulator, EmulatorConfig
 from ssoenv.emulator.gate import Gate
 from ssoenv.remote.retry import CALL_BUDGET, MAX_ATTEMPTS, MAX_THROTTLED, READ_TIMEOUT
-from tests.conftest import BROWSER, base_env, standard_config
+from tests.conftest import BROWSER, EmulatorClock, base_env, standard_config
 from tests.core.forked import Command, ForkServer
 from tests.inprocess import run_cli
 
@@ -302,7 +303,11 @@ def test_every_operation_fails_cleanly(world: World, fault: str, tmp_path: Path)
         with ExitStack() as stack:
             prepared = prepare(world, case, fault, tmp_path / case.name, stack)
             calls = emu.calls(case.operation)
-            proc = run_cli(case.args, env=prepared.env, cwd=prepared.home)
+            # the client's waits between its own steps (the grace for another program's refresh after
+            # a failed one) take no real time here; the retry policy's own pauses stay real
+            clock = EmulatorClock()
+            clock.yield_real = 0
+            proc = run_cli(case.args, env=prepared.env, cwd=prepared.home, clock=clock)
             calls = emu.calls(case.operation) - calls
         problems += problems_of(prepared, proc.returncode, proc.stdout, proc.stderr, calls)
         emu.clear_faults()
