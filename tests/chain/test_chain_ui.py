@@ -32,7 +32,7 @@ def test_picker_shows_the_chain_and_uses_it(chain: Sandbox) -> None:
         dimensions=(30, 200),
     )
     child.expect("Use which profile")
-    child.expect_exact("222222222222/deploy us-east-2  via hub-admin → dev-sso")
+    child.expect(r"workload-deploy +222222222222 +deploy +us-east-2 +via hub-admin → dev-sso")
     child.send("us-east-2")  # the only profile in that region
     child.expect("1 of 7")
     child.send("\r")

@@ -141,7 +141,7 @@ def test_a_guarded_profile_says_so_in_the_menu(sandbox: Sandbox) -> None:
         match = re.match(r"^[> ] (\S+)\s+\d{12}", row)
         if match:
             rows[match.group(1)] = row
-    assert "! guarded  us-east-2" in rows["prod"] and "guarded" not in rows["dev"] + rows["legacy"]
+    assert rows["prod"].endswith("us-east-2  ! guarded") and "guarded" not in rows["dev"] + rows["legacy"]
     child.send("\x1b")
     child.expect(r"rc=130")
     child.expect(pexpect.EOF)

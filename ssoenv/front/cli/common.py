@@ -150,8 +150,8 @@ def confirm_guard(ctx: Context, name: str, *, yes: bool, verb: str) -> bool:
 def pick_profile(ctx: Context, *, verb: str, title: str) -> str:
     """A profile chosen on the terminal (``use``/``console`` without one): every SSO profile and
     role chain, the most frecent first (``ssoenv.ui.frecency``; this directory's boosted), filtered
-    over the name, account id, role and account name (``sso_account_name``, written by populate);
-    a guarded profile says so in its row."""
+    over the name, account id, role, account name (``sso_account_name``, written by populate) and
+    region; a guarded profile says so in its row."""
     from ssoenv.config import guard
     from ssoenv.config.chain import ChainedProfile, account_names, servable_profiles
     from ssoenv.errors import ConfigError, UsageError
@@ -174,8 +174,9 @@ def pick_profile(ctx: Context, *, verb: str, title: str) -> str:
             guarded = guard.is_guarded(ctx.config, name)
         except ConfigError:
             guarded = True  # a setting ssoenv cannot read: the command reports it; look twice
-        note = "  ".join(part for part in ("! guarded" if guarded else "", resolved.region or "", via) if part)
+        note = "  ".join(part for part in ("! guarded" if guarded else "", via) if part)
         account = resolved.account_id
-        choices.append(Choice((name, account, resolved.role_name, accounts.get(account, "")), note))
+        fields = (name, account, resolved.role_name, accounts.get(account, ""), resolved.region or "")
+        choices.append(Choice(fields, note))
     used = frecency.load(os.environ)
     return profiles[pick(choices, title=title, scores=[used.get(name, 0.0) for name, _ in profiles])][0]
