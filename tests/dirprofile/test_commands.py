@@ -166,3 +166,23 @@ def test_state_in_every_shell(sandbox: Any, shell: str) -> None:
     assert out.returncode == 0
     assert "_ssoenv_dir_st" in out.stdout and "untrusted" in out.stdout
     assert "export" not in out.stdout  # state variables only: never exported
+
+
+@pytest.mark.serial  # a wall-clock bound: run alone (make test)
+def test_a_stalled_service_never_holds_the_switch(sandbox: Any) -> None:
+    """No cached role credentials and the portal hangs: the switch gives up within its budget."""
+    import time
+
+    from ssoenv.features.dirprofile import BUDGET
+
+    file = project(sandbox)
+    assert sandbox.run(["allow", str(file.parent)]).returncode == 0
+    assert sandbox.run(["login", "dev"], env={"BROWSER": BROWSER}).returncode == 0
+    sandbox.emulator.inject("GetRoleCredentials", kind="hang", count=10, delay=30)
+    started = time.monotonic()
+    out = sandbox.run(["_dir", "bash", str(file), stamp(sandbox)], process=True)
+    elapsed = time.monotonic() - started
+    assert out.returncode == 0 and state(out.stdout)["st"] == "failed"
+    assert "AWS_ACCESS_KEY_ID" not in out.stdout
+    assert out.stderr.count("\n") == 1 and "not switched to dev" in out.stderr
+    assert elapsed <= BUDGET + 1.5  # the budget from the command's start, then start-up and exit
