@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Iterator
 
+import ssoenv
 from ssoenv.ui.status import paint
 
 
@@ -24,10 +26,14 @@ def terminal_present() -> bool:
 
 
 def _ask(question: str) -> str | None:
-    with _line_mode():  # before the question: what is typed once it shows is read as a line
-        sys.stderr.write(question)
-        sys.stderr.flush()
-        line = sys.stdin.readline()
+    begin = time.monotonic()
+    try:
+        with _line_mode():  # before the question: what is typed once it shows is read as a line
+            sys.stderr.write(question)
+            sys.stderr.flush()
+            line = sys.stdin.readline()
+    finally:
+        ssoenv.waited_for_person(begin)
     return line.rstrip("\r\n") if line else None
 
 

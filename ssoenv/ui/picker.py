@@ -24,10 +24,12 @@ import contextlib
 import os
 import select
 import termios
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
+import ssoenv
 from ssoenv.errors import Interrupted, UsageError
 from ssoenv.ui.table import cell_width as _width
 from ssoenv.ui.table import elide as clip
@@ -470,6 +472,14 @@ def pick(
     state = PickerState(items, title, query=initial_filter, scores=scores, colour=colours_welcome())
     if initial is not None:
         state.select(initial)
+    begin = time.monotonic()
+    try:
+        return _run(state, items, title)
+    finally:
+        ssoenv.waited_for_person(begin)
+
+
+def _run(state: PickerState, items: Sequence[Item], title: str) -> int:
     with _terminal() as fd:
         drawn = 0
 

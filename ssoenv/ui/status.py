@@ -149,6 +149,13 @@ class LoginUI:
     def ask_secret(self, prompt: str) -> str:
         """Read a code from the controlling terminal without echo (like botocore's getpass)."""
         import getpass
+        import time
+
+        import ssoenv
 
         self._clear()
-        return getpass.getpass(prompt).strip()
+        begin = time.monotonic()
+        try:
+            return getpass.getpass(prompt).strip()
+        finally:
+            ssoenv.waited_for_person(begin)
