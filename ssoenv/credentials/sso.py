@@ -170,13 +170,19 @@ RACE_GRACE = 1.0
 
 
 def _written_meanwhile(paths: Paths, session: SsoSession, current: Token, access: Access) -> Token | None:
-    """A fresher token than ``current`` in the file now (re-read at once, then for a moment)."""
+    """A fresher token than ``current`` in the file now (re-read at once, then for a moment, never
+    past the command's total budget, ``SSOENV_TIMEOUT``)."""
+    import time
+
+    from ssoenv.remote.retry import total_deadline
+
+    deadline = total_deadline()
     waited = 0.0
     while True:
         token = cache.load_token(paths, session)
         if token is not None and token.access_token != current.access_token and token.expires_at > current.expires_at:
             return token
-        if waited >= RACE_GRACE:
+        if waited >= RACE_GRACE or (deadline is not None and time.monotonic() + 0.1 > deadline):
             return None
         access.clock.sleep(0.1)
         waited += 0.1
