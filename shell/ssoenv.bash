@@ -319,8 +319,11 @@ function _ssoenv_dir_check {
         _ssoenv_dir_again=retry # a login since: try again (quietly if still none)
     fi
     [[ $PWD != "$_ssoenv_dir_pwd" || -n $_ssoenv_dir_again ]] || \builtin return 0
-    _ssoenv_dir_pwd=$PWD
     \builtin local dir="$PWD" file='' top n="${#_ssoenv_dir_files[@]}" again="$_ssoenv_dir_again"
+    # the shell's first look, with a profile it was started with (`ssoenv shell P`, a nested
+    # shell): the tree it starts in is taken as it is; entering another one switches
+    [[ -z $_ssoenv_dir_pwd && -n ${SSOENV_PROFILE-} ]] && again=inherited
+    _ssoenv_dir_pwd=$PWD
     while :; do
         [[ $dir == / ]] && dir=''
         if [[ -f $dir/.ssoenv ]]; then
@@ -343,6 +346,10 @@ function _ssoenv_dir_check {
     _ssoenv_dir_again=''
     [[ -n $file ]] || \builtin return 0
     ((n)) && [[ ${_ssoenv_dir_files[n - 1]} == "$file" ]] && \builtin return 0
+    if [[ $again == inherited ]]; then
+        _ssoenv_dir_files+=("$file") _ssoenv_dir_restores+=('') _ssoenv_dir_owners+=('') _ssoenv_dir_states+=(inherited)
+        \builtin return 0
+    fi
     [[ $again == retry ]] || again=''
     _ssoenv_dir_push "$file" "$again"
 }

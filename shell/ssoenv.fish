@@ -369,8 +369,13 @@ function _ssoenv_dir_check
         set -g _ssoenv_dir_again retry # a login since: try again (quietly if still none)
     end
     test "$PWD" != "$_ssoenv_dir_pwd"; or test -n "$_ssoenv_dir_again"; or return 0
-    set -g _ssoenv_dir_pwd $PWD
     set -l again $_ssoenv_dir_again
+    # the shell's first look, with a profile it was started with (`ssoenv shell P`, a nested
+    # shell): the tree it starts in is taken as it is; entering another one switches
+    if test -z "$_ssoenv_dir_pwd"; and test -n "$SSOENV_PROFILE"
+        set again inherited
+    end
+    set -g _ssoenv_dir_pwd $PWD
     set -l dir $PWD
     set -l file ''
     while true
@@ -397,7 +402,12 @@ function _ssoenv_dir_check
     set -g _ssoenv_dir_again ''
     test -n "$file"; or return 0
     set -q _ssoenv_dir_files[1]; and test "$_ssoenv_dir_files[-1]" = "$file"; and return 0
-    if test "$again" = retry
+    if test "$again" = inherited
+        set -a _ssoenv_dir_files $file
+        set -a _ssoenv_dir_restores ''
+        set -a _ssoenv_dir_owners ''
+        set -a _ssoenv_dir_states inherited
+    else if test "$again" = retry
         _ssoenv_dir_push $file retry
     else
         _ssoenv_dir_push $file

@@ -323,8 +323,11 @@ function global:_ssoenv_dir_check {
     if ($location.Provider.Name -ne 'FileSystem') { return }
     $here = [string]$location.ProviderPath
     if ($here -eq $global:_ssoenv_dir_pwd -and -not $global:_ssoenv_dir_again) { return }
-    $global:_ssoenv_dir_pwd = $here
     $again = [string]$global:_ssoenv_dir_again
+    # the session's first look, with a profile it was started with (`ssoenv shell P`, a nested
+    # shell): the tree it starts in is taken as it is; entering another one switches
+    if (-not $global:_ssoenv_dir_pwd -and $env:SSOENV_PROFILE) { $again = 'inherited' }
+    $global:_ssoenv_dir_pwd = $here
     $dir = $here.TrimEnd('/')
     $file = ''
     while ($true) {
@@ -347,7 +350,16 @@ function global:_ssoenv_dir_check {
     if (-not $file) { return }
     $count = $global:_ssoenv_dir_files.Count
     if ($count -gt 0 -and [string]$global:_ssoenv_dir_files[$count - 1] -ceq $file) { return }
-    if ($again -eq 'retry') { _ssoenv_dir_push $file 'retry' } else { _ssoenv_dir_push $file }
+    if ($again -eq 'inherited') {
+        $global:_ssoenv_dir_files += @($file)
+        $global:_ssoenv_dir_restores += @('')
+        $global:_ssoenv_dir_owners += @('')
+        $global:_ssoenv_dir_states += @('inherited')
+    } elseif ($again -eq 'retry') {
+        _ssoenv_dir_push $file 'retry'
+    } else {
+        _ssoenv_dir_push $file
+    }
 }
 
 # Runs before every prompt.

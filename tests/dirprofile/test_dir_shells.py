@@ -267,3 +267,32 @@ def test_no_session_then_a_login(
     s.run("ssoenv login prod --use-device-code --no-browser")
     assert "ssoenv: using prod" in said(s), clean(s.last_before_prompt)
     assert profile(s) == "prod"
+
+
+def test_a_shell_started_with_a_profile_keeps_it_where_it_starts(
+    shell: tuple[ShellSpec, str],  # noqa: F811
+    make_session: SessionFactory,  # noqa: F811
+    sandbox: Any,
+) -> None:
+    """`ssoenv shell prod` (or a nested shell) inside a dev tree stays prod; another tree switches."""
+    import json
+
+    from ssoenv.shells.envvars import apply
+
+    spec, program = shell
+    env = login(sandbox)
+    dirs = tree(sandbox.home)
+    allow(sandbox, dirs["proj"], dirs["inner"])
+    out = sandbox.run(["use", "prod", "--shell", "json", "--quiet"], env=env)
+    assert out.returncode == 0, out.stderr
+    started = {k: v for k, v in apply(env, json.loads(out.stdout)).items() if v is not None}
+    s = make_session(spec, program, env=started, home=sandbox.home, before=[f"cd '{dirs['sub']}'"])
+    assert "ssoenv:" not in said(s)
+    assert profile(s) == "prod"
+    s.enter()
+    assert profile(s) == "prod"
+    assert "ssoenv:" not in cd(s, dirs["proj"])  # the same tree: still as it started
+    assert "ssoenv: using prod (222222222222/ReadOnly, ap-south-1" in cd(s, dirs["inner"])  # another one: switches
+    assert cd(s, dirs["proj"]) == f"ssoenv: left {dirs['inner']}: back to prod"
+    assert "ssoenv:" not in cd(s, dirs["elsewhere"])
+    assert profile(s) == "prod"
