@@ -186,3 +186,27 @@ def test_a_stalled_service_never_holds_the_switch(sandbox: Any) -> None:
     assert "AWS_ACCESS_KEY_ID" not in out.stdout
     assert out.stderr.count("\n") == 1 and "not switched to dev" in out.stderr
     assert elapsed <= BUDGET + 1.5  # the budget from the command's start, then start-up and exit
+
+
+@pytest.mark.parametrize("hook", ["bash", "zsh", "fish"])
+def test_the_login_hint_pastes_in_the_users_shell(sandbox: Any, hook: str) -> None:
+    """The no-session line names `ssoenv login P` with P one word of that shell (run there to check)."""
+    import shutil
+    import subprocess
+
+    from tests.core.test_hint_quoting import NAME, RUNNERS
+
+    if shutil.which(hook) is None:
+        pytest.skip(f"{hook} is not installed")
+    with sandbox.config_file.open("a") as f:
+        f.write(f'\n[profile "{NAME.replace(chr(92), chr(92) * 2)}"]\nsso_session = corp\n')
+        f.write("sso_account_id = 111111111111\nsso_role_name = AdministratorAccess\n")
+    file = project(sandbox, f"profile = {NAME}\n")
+    assert sandbox.run(["allow", str(file.parent)]).returncode == 0
+    out = sandbox.run(["_dir", hook, str(file), stamp(sandbox)], env={"SSOENV_HOOK": hook})
+    assert "pending" in out.stdout, out.stderr
+    match = re.search(r"run `(ssoenv login [^`]*)` and the shell switches then", out.stderr)
+    assert match, out.stderr
+    argv = [part.replace("{cmd}", match.group(1)) for part in RUNNERS[hook]]
+    ran = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=True).stdout
+    assert ran.splitlines() == ["login", NAME]
