@@ -498,6 +498,11 @@ def _parse_port(value: str | None, where: str) -> int | None:
     return int(value)
 
 
+def is_region_name(value: str) -> bool:
+    """A name botocore accepts as a region (else it refuses to build a client: InvalidRegionError)."""
+    return bool(_REGION_RE.match(value))
+
+
 def check_sso_region(region: str, where: str) -> str:
     """The region, unless botocore would refuse to build a client for it (InvalidRegionError);
     ``where`` is the file:line of the key, for the message."""

@@ -111,8 +111,13 @@ def main(argv: list[str] | None = None, *, clock: Clock | None = None) -> NoRetu
     except KeyboardInterrupt:
         say("interrupted", prefix="\nssoenv: ")
         sys.exit(EXIT_INTERRUPTED)
+    except click.UsageError as exc:  # one line, like every other failure
+        command = exc.ctx.command_path if exc.ctx is not None else "ssoenv"
+        message = exc.format_message().rstrip(".")
+        say(f"{message[:1].lower()}{message[1:]} (see `{command} --help`)")
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        say(exc.format_message())
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         _quiet_broken_pipe()

@@ -32,6 +32,7 @@ __all__ = [
     "login_options",
     "make_access",
     "pick_profile",
+    "region_option",
     "say",
     "yes_option",
 ]
@@ -180,3 +181,16 @@ def pick_profile(ctx: Context, *, verb: str, title: str) -> str:
         choices.append(Choice(fields, note))
     used = frecency.load(os.environ)
     return profiles[pick(choices, title=title, scores=[used.get(name, 0.0) for name, _ in profiles])][0]
+
+
+def _region(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from ssoenv.config.profiles import is_region_name
+
+    if value is not None and not is_region_name(value):
+        raise click.BadParameter(f"{value!r} is not a region name (like eu-west-1)", ctx, param)
+    return value
+
+
+def region_option(help: str) -> Callable[[F], F]:
+    """``--region REGION``, refused at once (exit 2) when botocore would refuse the name."""
+    return click.option("--region", metavar="REGION", callback=_region, help=help)

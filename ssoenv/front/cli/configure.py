@@ -10,7 +10,7 @@ import click
 
 from ssoenv.auth.loginopts import LoginOptions
 from ssoenv.errors import LoginRequired
-from ssoenv.front.cli.common import login_options, make_access
+from ssoenv.front.cli.common import login_options, make_access, region_option
 
 if TYPE_CHECKING:
     from ssoenv.config.profiles import SsoSession
@@ -82,7 +82,7 @@ class PortalServices:
 )
 @click.option("--account-id", metavar="ID", help="AWS account id (12 digits).")
 @click.option("--role-name", metavar="ROLE", help="Role (permission set) name.")
-@click.option("--region", metavar="REGION", help="Default client region of the profile.")
+@region_option("Default client region of the profile.")
 @click.option("--output", metavar="FORMAT", help="Default output format (json, text, table, yaml, yaml-stream).")
 @login_options
 def configure_command(

@@ -18,6 +18,7 @@ from ssoenv.front.cli.common import (
     login_options,
     make_access,
     pick_profile,
+    region_option,
     say,
     yes_option,
 )
@@ -50,7 +51,7 @@ def _in_environment() -> bool:
 @click.command("console")
 @click.argument("profile", required=False)
 @click.option("--service", metavar="NAME", help="Land on this service's page (s3, ec2, cloudwatch, ...).")
-@click.option("--region", metavar="REGION", help="Console region (default: the profile's region).")
+@region_option("Console region (default: the profile's region).")
 @click.option("--print", "print_url", is_flag=True, help="Print the sign-in URL on stdout instead of opening it.")
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @yes_option

@@ -11,7 +11,7 @@ from ssoenv.auth.loginopts import LoginOptions
 from ssoenv.errors import LoginRequired, UsageError
 from ssoenv.features.populate import DEFAULT_TEMPLATE, TEMPLATE_FIELDS
 from ssoenv.front.cli import emit
-from ssoenv.front.cli.common import login_options, make_access, say
+from ssoenv.front.cli.common import login_options, make_access, region_option, say
 from ssoenv.ui.confirm import terminal_present, yes_no
 
 
@@ -39,7 +39,7 @@ def _show_names(title: str, names: list[str], limit: int = 10) -> None:
     metavar="TEMPLATE",
     help="Profile names; fields: " + ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS) + ".",
 )
-@click.option("--region", metavar="REGION", help="Set `region = REGION` in every generated profile.")
+@region_option("Set `region = REGION` in every generated profile.")
 @click.option("--dry-run", is_flag=True, help="Print the change to the config as a diff on stdout; write nothing.")
 @click.option("--prune", is_flag=True, help="Remove generated profiles whose account/role assignment is gone.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before removing profiles (needed for --prune in scripts).")

@@ -19,7 +19,7 @@ import click
 
 from ssoenv.auth.loginopts import LoginOptions
 from ssoenv.errors import CommandNotExecutable, CommandNotFound, SsoenvError, UsageError
-from ssoenv.front.cli.common import Context, confirm_guard, login_options, make_access, say, yes_option
+from ssoenv.front.cli.common import Context, confirm_guard, login_options, make_access, region_option, say, yes_option
 from ssoenv.shells import shell_word
 from ssoenv.shells.envvars import apply, use_changes
 
@@ -61,9 +61,7 @@ def _run_options(func: F) -> F:
     decorated: Any = yes_option(login_options(wrapper))
     decorated = click.option("--min-ttl", metavar="DURATION", help=MIN_TTL_HELP)(decorated)
     decorated = click.option("--live", is_flag=True, help=LIVE_HELP)(decorated)
-    decorated = click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")(
-        decorated
-    )
+    decorated = region_option("Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")(decorated)
     decorated = click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")(
         decorated
     )

@@ -15,7 +15,7 @@ import click
 
 from ssoenv.auth.loginopts import LoginOptions
 from ssoenv.errors import LoginRequired, UsageError
-from ssoenv.front.cli.common import Context, confirm_guard, login_options, make_access, say, yes_option
+from ssoenv.front.cli.common import Context, confirm_guard, login_options, make_access, region_option, say, yes_option
 
 SHELL_HELP = "Shell to print code for: bash, zsh, fish, pwsh (powershell), json. Default: detected."
 
@@ -39,7 +39,7 @@ def _refuse_terminal(profile: str) -> None:
     help="Address to listen on. Anything but loopback lets other machines ask (ssoenv warns).",
 )
 @click.option("--shell", "shell", metavar="SHELL", help=SHELL_HELP)
-@click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
+@region_option("Set AWS_REGION and AWS_DEFAULT_REGION to REGION.")
 @click.option("--foreground", is_flag=True, help="Stay attached until SIGTERM/SIGINT (default: background).")
 @click.option("-v", "--verbose", is_flag=True, help="Log each issuance (time, expiry; never a secret) on stderr.")
 @click.option("--no-login", is_flag=True, help="Never start a login now (the endpoint itself never does).")

@@ -11,7 +11,16 @@ import click
 from ssoenv.auth.loginopts import LoginOptions
 from ssoenv.errors import UsageError
 from ssoenv.front.cli import emit
-from ssoenv.front.cli.common import Context, confirm_guard, login_options, make_access, pick_profile, say, yes_option
+from ssoenv.front.cli.common import (
+    Context,
+    confirm_guard,
+    login_options,
+    make_access,
+    pick_profile,
+    region_option,
+    say,
+    yes_option,
+)
 from ssoenv.shells.envvars import off_changes, use_changes
 from ssoenv.ui.status import using_message
 
@@ -47,7 +56,7 @@ def _refuse_terminal(verb: str, arg: str) -> None:
 @click.option("--no-login", is_flag=True, help="Never start a login; fail with exit code 4 instead.")
 @click.option("--profile-only", is_flag=True, help="Only set AWS_PROFILE (no keys in the environment).")
 @click.option("--refresh", is_flag=True, help="Fetch new role credentials even if cached ones are fresh.")
-@click.option("--region", metavar="REGION", help="Set AWS_REGION and AWS_DEFAULT_REGION to REGION for this use.")
+@region_option("Set AWS_REGION and AWS_DEFAULT_REGION to REGION for this use.")
 @click.option(
     "--min-ttl", metavar="DURATION", help="Fetch anew unless the cached credentials last this long (e.g. 2h)."
 )
