@@ -8,7 +8,7 @@
 
 Each line is blank, a ``#`` comment, or ``key = value`` with ``key`` one of ``profile`` (once,
 required) and ``region`` (at most once). The profile name has no control characters and no
-spaces at its ends; the region is lower-case letters, digits and ``-``, starting with a letter.
+spaces at its ends; the region is a name botocore accepts (``config.profiles.is_region_name``).
 The file is UTF-8, at most :data:`MAX_BYTES` bytes. Anything else is refused with one line naming
 ``file:line``: the file is data, never code, and is never run by ssoenv or by the shell.
 
@@ -37,6 +37,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final, NamedTuple
 
+from ssoenv.config.profiles import is_region_name
 from ssoenv.errors import ConfigError, LoginRequired, MfaRequired, NotConfirmed, SsoenvError, UsageError
 from ssoenv.shells.envvars import MANAGED, SAVED, SAVED_PREFIX, Activation, Changes, use_changes
 
@@ -46,7 +47,6 @@ MAX_BYTES: Final = 4096
 BUDGET: Final = 3.0
 FORMAT_HINT: Final = "a .ssoenv file holds `profile = NAME` and optionally `region = REGION`"
 
-_REGION: Final = re.compile(r"[a-z][a-z0-9-]{0,31}\Z")
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 # the hook's state, one shell variable each (never exported): see shell/ssoenv.*
@@ -98,7 +98,7 @@ def parse(data: bytes, file: Path) -> DirProfile:
             raise ConfigError(f"{where}: {key} given twice", hint=FORMAT_HINT)
         if not value or _CONTROL.search(value) or len(value) > 256:
             raise ConfigError(f"{where}: {key} must be a plain name, not {_shown(value)}", hint=FORMAT_HINT)
-        if key == "region" and not _REGION.match(value):
+        if key == "region" and not is_region_name(value):
             raise ConfigError(f"{where}: {_shown(value)} is not a region name (like eu-west-1)", hint=FORMAT_HINT)
         found[key] = value
     if "profile" not in found:
