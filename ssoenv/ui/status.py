@@ -56,7 +56,7 @@ def using_message(act: Activation) -> str:
 
 def describe(act: Activation) -> str:
     """``111111111111/Admin, eu-west-1, credentials valid for 59m``: what is in use."""
-    from datetime import datetime, timezone
+    import time
 
     details = []
     if act.account_id or act.role_name:
@@ -69,7 +69,8 @@ def describe(act: Activation) -> str:
     elif creds.expiration is None:
         details.append("static keys")
     else:
-        left = (creds.expiration - datetime.now(timezone.utc)).total_seconds()
+        # whole seconds, as the prompt counts them (SSOENV_EXPIRES_AT - now): both say the same
+        left = int(creds.expiration.timestamp()) - int(time.time())
         details.append(f"credentials valid for {format_duration(left)}")
     return ", ".join(details)
 
