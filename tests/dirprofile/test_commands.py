@@ -129,7 +129,7 @@ def test_applied_with_the_code_to_go_back(sandbox: Any) -> None:
     assert st["st"] == "applied" and st["o"] == "dev"
     assert "export AWS_REGION=ap-south-1" in out.stdout and "export SSOENV_PROFILE=dev" in out.stdout
     assert re.fullmatch(
-        rf"ssoenv: using dev \(111111111111/AdministratorAccess, ap-south-1, credentials valid for \d+m\), "
+        rf"ssoenv: using dev \(111111111111/AdministratorAccess, ap-south-1, credentials valid for (?:1h00m|\d+m)\), "
         rf"for {re.escape(str(file.parent))}\n",
         out.stderr,
     )
