@@ -27,7 +27,7 @@ import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, NamedTuple, TypeVar
 
 from ssoenv.config import ini
 from ssoenv.config.profiles import refusal
@@ -52,12 +52,12 @@ T = TypeVar("T")
 # Section references and header text
 
 
-@dataclass(frozen=True, order=True)
-class SectionRef:
+class SectionRef(NamedTuple):
     """Which section: ``kind`` is ``profile``, ``sso-session``, ``services`` or ``other``.
 
     For ``other`` the name is the whole header text (``[preview]`` -> ``preview``); the profile
-    named ``default`` is the ``[default]`` section.
+    named ``default`` is the ``[default]`` section. (A tuple: made and hashed once per section of
+    a file, which a big file has tens of thousands of.)
     """
 
     kind: str
@@ -104,7 +104,7 @@ def classify_header(raw: str) -> SectionRef | None:
     """The section a header's text (between the brackets) denotes for botocore, or None when
     botocore drops it (:func:`ssoenv.config.ini.classify`)."""
     named = ini.classify(raw)
-    return None if named is None else SectionRef(*named)
+    return None if named is None else tuple.__new__(SectionRef, named)  # SectionRef(*named), without a Python call
 
 
 # --------------------------------------------------------------------------------------------
