@@ -24,6 +24,22 @@ if TYPE_CHECKING:
 _NO_CREDENTIALS = {"aws_access_key_id": "ssoenv-unsigned", "aws_secret_access_key": "ssoenv-unsigned"}
 
 
+# botocore data loaders by AWS_DATA_PATH: one per process (see _share_loader)
+_LOADERS: dict[Any, Any] = {}
+
+
+def _share_loader(session: Any) -> None:
+    """Give ``session`` this process's botocore data loader, which keeps the endpoint, partition
+    and service-model files it has parsed: a second session (login: sso-oidc then sso; every fetch
+    of the live endpoint) does not parse those JSON files again (~50 ms of CPU each time)."""
+    data_path = session.get_config_variable("data_path")
+    loader = _LOADERS.get(data_path)
+    if loader is None:
+        _LOADERS[data_path] = session.get_component("data_loader")
+    else:
+        session.register_component("data_loader", loader)
+
+
 def _botocore_session(profile: str | None) -> Any:
     import botocore.session
 
@@ -36,6 +52,7 @@ def _botocore_session(profile: str | None) -> Any:
     else:
         # never let AWS_PROFILE name a profile that does not exist break our own calls
         session.set_config_variable("profile", "default" if "default" in session.available_profiles else None)
+    _share_loader(session)  # after the profile is settled: reading data_path resolves it
     return session
 
 

@@ -21,7 +21,7 @@ from tests.live.conftest import BROWSER
 
 SSOENV = [sys.executable, "-m", "ssoenv"]
 
-# the child: calls STS every 0.2 s for `seconds`, reports failures, what it was given, what argv holds
+# the child: calls STS every 0.2 s for `seconds` (4 times at least); reports failures, what it got, what argv holds
 BOTO_CHILD = textwrap.dedent(
     """
     import glob, json, os, sys, time
@@ -32,7 +32,7 @@ BOTO_CHILD = textwrap.dedent(
     failures, calls = [], 0
     deadline = time.monotonic() + seconds
     secrets = set()
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline or calls + len(failures) < 4:  # a loaded machine still makes 4
         try:
             sts.get_caller_identity()
             calls += 1
