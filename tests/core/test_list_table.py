@@ -12,9 +12,8 @@ import pexpect
 import pytest
 
 from ssoenv.ui.table import Column, cell_width, elide, fit, printable, render
-from tests.conftest import START_URL, Sandbox
+from tests.conftest import BROWSER, START_URL, Sandbox
 
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 LONG_URL = START_URL + "?" + "portal-" * 40  # 200 characters and more: a legacy profile's start URL
 assert len(LONG_URL) >= 200
 WIDE = "本番環境の管理者"  # eight wide characters: 16 cells

@@ -11,13 +11,12 @@ from typing import Any
 import pexpect
 import pytest
 
-from tests.conftest import Sandbox, require_program
+from tests.conftest import BROWSER, Sandbox, require_program
 from tests.shells.conftest import SessionFactory, make_session, shell  # noqa: F401 (fixtures)
 from tests.shells.harness import Session, ShellSpec, clean
 
 pytestmark = [pytest.mark.shell, pytest.mark.interactive]
 
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
 TITLE = "Use which profile?"
 
 

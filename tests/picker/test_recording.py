@@ -3,14 +3,11 @@ do not (a failed command, the prompt's background refresh), and that a broken hi
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Sandbox
-
-BROWSER = f"{sys.executable} -m ssoenv.emulator.browser %s"
+from tests.conftest import BROWSER, Sandbox
 
 
 @pytest.fixture
