@@ -40,6 +40,28 @@ BOM: Final = "\ufeff"
 STAMP_MIN: Final = 64 * 1024
 
 
+class GcPaused:
+    """``with GcPaused():`` no cyclic garbage collection inside (restored as it was after).
+
+    Reading a big file makes hundreds of thousands of dicts and strings and no cycles; the
+    collector, triggered by the count of new objects, would walk the whole growing heap again
+    and again (a third of the time of reading 80,000 profiles)."""
+
+    __slots__ = ("_was",)
+
+    def __enter__(self) -> None:
+        import gc
+
+        self._was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._was:
+            import gc
+
+            gc.enable()
+
+
 class IniError(ValueError):
     """The file is one botocore refuses: ``line`` (1-based) says where, ``message`` what."""
 
@@ -259,7 +281,8 @@ def parse(text: str, *, base: int = 0) -> Ini:
     if base == 0 and len(text) >= STAMP_MIN:
         if _last and _last[0][0] == text:
             return _last[0][1]
-        parsed = _parse(text, 0)
+        with GcPaused():
+            parsed = _parse(text, 0)
         _last[:] = [(text, parsed)]
         return parsed
     return _parse(text, base)

@@ -303,6 +303,10 @@ class AwsConfig:
         """Exactly what ``botocore.session.Session().full_config`` is for these two files (the
         oracle test compares them), so a botocore session can be given it instead of reading
         a big file again (:func:`preload_botocore`)."""
+        with ini.GcPaused():  # a dict per profile: many objects, no cycles
+            return self._full_config()
+
+    def _full_config(self) -> dict[str, Any]:
         out: dict[str, Any] = {"profiles": {}}
         if self._files and not self._files[0].credentials_file:
             config = self._files[0]

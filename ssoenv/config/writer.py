@@ -316,6 +316,11 @@ class ConfigDocument:
         crlf = text.count("\r\n")
         lf = text.count("\n") - crlf
         newline = "\r\n" if crlf > lf else "\n"
+        with ini.GcPaused():  # many objects, no cycles (see ini.GcPaused)
+            return cls._build(text, parsed, newline, path)
+
+    @classmethod
+    def _build(cls, text: str, parsed: ini.Ini, newline: str, path: Path | str) -> ConfigDocument:
         blocks = parsed.blocks
         offsets = _block_offsets(text, blocks)
         sections: list[Section] = []
@@ -358,7 +363,8 @@ class ConfigDocument:
 
     def copy(self) -> ConfigDocument:
         """An independent copy (same structure, nothing read again)."""
-        sections = [section.copy() for section in self.sections]
+        with ini.GcPaused():  # a big document: many objects, no cycles
+            sections = [section.copy() for section in self.sections]
         return ConfigDocument(list(self.preamble), sections, self.newline, self.path)
 
     def where(self, ref: SectionRef, key: str | None = None) -> str:
@@ -697,7 +703,7 @@ def edit_config(
     target = _target(config)
     check_writable(paths)
     try:
-        with file_lock(paths.config_lock, timeout=lock_timeout):
+        with file_lock(paths.config_lock, timeout=lock_timeout), ini.GcPaused():
             for _attempt in range(_MAX_ATTEMPTS):
                 before = _read(target)
                 doc = _document(before or b"", config)

@@ -13,6 +13,7 @@ import click
 from ssoenv.auth import sessionclock
 from ssoenv.config import guard
 from ssoenv.config.chain import AnyProfile, is_chained, resolve_chain
+from ssoenv.config.ini import GcPaused
 from ssoenv.config.profiles import SsoProfile, SsoSession, login_session_for_profile, resolve_profile
 from ssoenv.credentials.cache import now
 from ssoenv.credentials.sso import token_state
@@ -247,7 +248,8 @@ def list_command(as_json: bool) -> None:
     """
     ctx = Context.load()
     memo = _Memo(ctx)
-    rows = [_row(ctx, name, memo) for name in ctx.config.profile_names()]
+    with GcPaused():  # a row per profile: many objects, no cycles
+        rows = [_row(ctx, name, memo) for name in ctx.config.profile_names()]
     active = os.environ.get("SSOENV_PROFILE")
     if as_json:
         for row in rows:
@@ -258,7 +260,8 @@ def list_command(as_json: bool) -> None:
     if not rows:
         say(f"no profiles in {ctx.paths.config_file}; run `ssoenv configure`")
         return
-    lines = _table(rows, active, terminal_width(), colour=_colour())
+    with GcPaused():
+        lines = _table(rows, active, terminal_width(), colour=_colour())
     emit("\n".join(lines))
     for row in rows:
         if row["error"]:
