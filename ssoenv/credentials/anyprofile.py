@@ -21,23 +21,19 @@ from typing import TYPE_CHECKING
 
 from ssoenv.config.chain import AnyProfile, ChainedProfile, RoleHop, resolve_any
 from ssoenv.config.profiles import AwsConfig
-from ssoenv.credentials.cache import FRESHNESS, RoleCredentials
-from ssoenv.credentials.sso import Access
+from ssoenv.credentials.cache import FRESHNESS, RoleCredentials, fresh, load_role_credentials
 from ssoenv.errors import LoginRequired
 from ssoenv.errors import MfaRequired as MfaRequired  # re-exported; defined in errors.py with every error
 from ssoenv.paths import Paths
 from ssoenv.shells import shell_word
 
 if TYPE_CHECKING:
+    from ssoenv.credentials.sso import Access
     from ssoenv.shells.envvars import Activation
 
 MfaPrompt = Callable[[str], str]
 
 resolve = resolve_any
-
-
-def _fresh(creds: RoleCredentials | None, freshness: timedelta) -> RoleCredentials | None:
-    return creds if creds is not None and creds.remaining() > freshness else None
 
 
 def cached_credentials(
@@ -47,10 +43,8 @@ def cached_credentials(
     if isinstance(profile, ChainedProfile):
         from ssoenv.remote import sts
 
-        return _fresh(sts.load_cached(paths, profile.hops[-1]), freshness)
-    from ssoenv.credentials.sso import cached_role_credentials
-
-    return cached_role_credentials(paths, profile, freshness=freshness)
+        return fresh(sts.load_cached(paths, profile.hops[-1]), freshness)
+    return fresh(load_role_credentials(paths, profile), freshness)
 
 
 def _token_code(hop: RoleHop, profile: ChainedProfile, access: Access, mfa_prompt: MfaPrompt | None) -> str | None:
@@ -120,7 +114,7 @@ def _chain_credentials(
     # the outermost fresh hop (the profile's own hop only when not forced)
     last = len(hops) - 1 if not force_refresh else len(hops) - 2
     for index in range(last, -1, -1):
-        cached = _fresh(sts.load_cached(paths, hops[index]), FRESHNESS)
+        cached = fresh(sts.load_cached(paths, hops[index]), FRESHNESS)
         if cached is None:
             continue
         if index == len(hops) - 1:

@@ -334,6 +334,11 @@ def role_credentials_path(paths: Paths, profile: SsoProfile) -> Path:
     return paths.cli_cache_dir / f"{role_cache_key(profile)}.json"
 
 
+def fresh(creds: RoleCredentials | None, freshness: timedelta = FRESHNESS) -> RoleCredentials | None:
+    """``creds`` if they have more than ``freshness`` left, else None (they are fetched again)."""
+    return creds if creds is not None and creds.remaining() > freshness else None
+
+
 def load_role_credentials(paths: Paths, profile: SsoProfile) -> RoleCredentials | None:
     data = _read_json(role_credentials_path(paths, profile))
     if data is None:

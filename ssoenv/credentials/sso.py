@@ -9,7 +9,6 @@ a person is there, else LoginRequired. Then GetRoleCredentials, cached for every
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from typing import NamedTuple, TypeVar
 
 from ssoenv.auth.loginopts import LoginDisplay, LoginOptions
@@ -244,15 +243,6 @@ class SignedIn:
         return fn(self.token.access_token)
 
 
-def cached_role_credentials(
-    paths: Paths, profile: SsoProfile, *, freshness: timedelta = FRESHNESS
-) -> RoleCredentials | None:
-    creds = cache.load_role_credentials(paths, profile)
-    if creds is not None and creds.remaining() > freshness:
-        return creds
-    return None
-
-
 def get_role_credentials(
     paths: Paths,
     profile: SsoProfile,
@@ -262,7 +252,7 @@ def get_role_credentials(
     environ: Mapping[str, str] | None = None,
 ) -> RoleCredentials:
     if not force_refresh:
-        cached = cached_role_credentials(paths, profile)
+        cached = cache.fresh(cache.load_role_credentials(paths, profile))
         if cached is not None:
             return cached
     from ssoenv.remote.portal import Portal
@@ -278,7 +268,7 @@ def get_role_credentials(
         # cache once it is held (another process or thread may have fetched them meanwhile)
         with cache.role_lock(paths, profile):
             if not force_refresh:
-                cached = cached_role_credentials(paths, profile)
+                cached = cache.fresh(cache.load_role_credentials(paths, profile))
                 if cached is not None:
                     debug("role credentials fetched by another process meanwhile")
                     return cached
