@@ -26,6 +26,7 @@ from types import FrameType
 
 FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
 TERMINAL = (signal.SIGINT, signal.SIGQUIT)  # the terminal sends these to the child itself
+WAIT_SLICE = 0.25  # seconds: the longest a signal handed to another thread waits to be forwarded
 
 
 @contextlib.contextmanager
@@ -68,8 +69,13 @@ def run(argv: Sequence[str], env: Mapping[str, str]) -> int:
             with contextlib.suppress(ProcessLookupError):
                 proc.send_signal(pending.pop(0))
         while True:
+            # never a wait without end: the kernel may hand a signal sent to us to one of the
+            # endpoint's threads, which does not interrupt this one; Python runs the handler here,
+            # in the main thread, within a slice (seen: SIGTERM not forwarded for 20 s under load)
             try:
-                return proc.wait()
+                return proc.wait(WAIT_SLICE)
+            except subprocess.TimeoutExpired:
+                continue
             except KeyboardInterrupt:  # pragma: no cover - SIGINT is caught above
                 continue
 
