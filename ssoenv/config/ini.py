@@ -213,10 +213,11 @@ class Ini:
     no quotes or backslashes in headers, no ``[DEFAULT]`` (see ``config._TargetedIndex``).
     """
 
-    __slots__ = ("blocks", "checked", "defaults", "lines", "plain", "sections")
+    __slots__ = ("blocks", "checked", "defaults", "lines", "named", "plain", "sections")
 
     def __init__(self, lines: list[str]) -> None:
         self.checked = False
+        self.named: dict[str, dict[str, Block]] | None = None  # profile_map's answer
         self.lines = lines
         self.blocks: list[Block] = []
         self.sections: dict[str, Block] = {}
@@ -404,12 +405,16 @@ def _parse(text: str, base: int) -> Ini:
 
 
 def profile_map(ini: Ini) -> dict[str, dict[str, Block]]:
-    """botocore's ``build_profile_map``: kind -> name -> the block that wins (the last one)."""
+    """botocore's ``build_profile_map``: kind -> name -> the block that wins (the last one).
+    Worked out once per parse (the same file read twice in a command shares it): not to be changed."""
+    if ini.named is not None:
+        return ini.named
     out: dict[str, dict[str, Block]] = {"profile": {}, "sso-session": {}, "services": {}, "other": {}}
     for header, block in ini.sections.items():
         named = classify(header)
         if named is not None:
             out[named[0]][named[1]] = block
+    ini.named = out
     return out
 
 
