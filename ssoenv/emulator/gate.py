@@ -130,6 +130,10 @@ class Gate:
             pump = threading.Thread(target=_pump, args=(conn, upstream), daemon=True)
             pump.start()
             _pump(upstream, conn)
+            # one request per connection: the client sees the end now, rather than sending its
+            # next request into a connection whose upstream is gone
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
             pump.join(timeout=30)
         except OSError:
             pass

@@ -132,6 +132,8 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in resp.headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(resp.body)))
+        if self.close_connection:  # the request said `Connection: close`: say so, never leave it to a guess
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD" and resp.body:
             self.wfile.write(resp.body)
