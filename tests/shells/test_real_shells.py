@@ -376,7 +376,7 @@ def test_demo_shell_has_the_hook(shell: tuple[ShellSpec, str], tmp_path: Path) -
         child.expect("the hook is loaded")
         child.sendline('ssoenv use demo-prod; echo "P=[$SSOENV_PROFILE/$SSOENV_ACCOUNT_ID]"; ssoenv_prompt; echo')
         child.expect(r"P=\[demo-prod/222222222222\]")
-        child.expect(r"\(aws:1 demo-prod 222222222222/ReadOnly \d+m\)")
+        child.expect(r"\(aws:1 demo-prod 222222222222/ReadOnly (?:1h00m|\d+m)\)")
         child.sendline("exit")
         child.expect("demo finished")
         child.expect(pexpect.EOF)
