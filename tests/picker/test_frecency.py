@@ -49,12 +49,12 @@ def test_score_counts_uses_and_their_age() -> None:
 
 
 def test_directory_boost() -> None:
-    uses = [Record(NOW, 1, "/work/a", "elsewhere")] * 4 + [Record(NOW, 1, "/work/b", "here")]
-    in_b = frecencies(uses, now=NOW, cwd="/work/b")
+    uses = [Record(NOW, 1, "/src/a", "elsewhere")] * 4 + [Record(NOW, 1, "/src/b", "here")]
+    in_b = frecencies(uses, now=NOW, cwd="/src/b")
     assert in_b == {"elsewhere": 4.0, "here": 1.0 + DIR_BOOST}
     assert in_b["here"] > in_b["elsewhere"]
-    assert frecencies(uses, now=NOW, cwd="/work/a") == {"elsewhere": 4.0 * (1 + DIR_BOOST), "here": 1.0}
-    assert frecencies(uses, now=NOW, cwd="/work") == {"elsewhere": 4.0, "here": 1.0}  # not a parent's
+    assert frecencies(uses, now=NOW, cwd="/src/a") == {"elsewhere": 4.0 * (1 + DIR_BOOST), "here": 1.0}
+    assert frecencies(uses, now=NOW, cwd="/src") == {"elsewhere": 4.0, "here": 1.0}  # not a parent's
 
 
 def test_folding_is_exact_at_any_later_time() -> None:
@@ -86,12 +86,12 @@ def test_record_writes_one_private_line(tmp_path: Path) -> None:
     env = env_for(tmp_path)
     old = os.umask(0o022)
     try:
-        record("dev", environ=env, now=NOW, cwd="/work/a")
+        record("dev", environ=env, now=NOW, cwd="/src/a")
         record("prod", environ=env, now=NOW + 5, cwd="/odd\tdir\nname\\x")
     finally:
         os.umask(old)
     path = history_file(env)
-    assert path.read_bytes() == (b"1800000000\t1\t/work/a\tdev\n" + b"1800000005\t1\t/odd\\tdir\\nname\\\\x\tprod\n")
+    assert path.read_bytes() == (b"1800000000\t1\t/src/a\tdev\n" + b"1800000005\t1\t/odd\\tdir\\nname\\\\x\tprod\n")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     records, bad = parse(path.read_bytes())
@@ -135,7 +135,7 @@ def test_lines_that_make_no_sense_are_skipped() -> None:
 def test_growth_is_bounded(tmp_path: Path) -> None:
     env = env_for(tmp_path)
     for i in range(3000):
-        record(f"profile-{i % 40}", environ=env, now=NOW + i, cwd=f"/work/{i % 7}")
+        record(f"profile-{i % 40}", environ=env, now=NOW + i, cwd=f"/src/{i % 7}")
     path = history_file(env)
     assert path.stat().st_size <= frecency.MAX_BYTES
     records, bad = parse(path.read_bytes())
