@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -73,3 +74,32 @@ def report(name: str, value_s: float, baseline_s: float, baseline_name: str, tar
         f"{name:<44} {value_s * 1000:8.1f} ms   {baseline_name}: {baseline_s * 1000:6.1f} ms   "
         f"ratio {value_s / baseline_s:5.2f}x   (target {target})"
     )
+
+
+def run_counting_forks(argv: Sequence[str], env: dict[str, str], strace: bool) -> tuple[float, int]:
+    """Seconds of running ``argv`` and the processes it started: with strace (new processes only:
+    not threads, not failed calls), else from /proc/sys/kernel/ns_last_pid (approximate)."""
+    trace = None
+    if strace:
+        trace = Path(tempfile.mktemp(prefix="ssoenv-bench-strace-"))
+        argv = ["strace", "-f", "-qq", "-e", "trace=fork,vfork,clone,clone3", "-o", str(trace), *argv]
+    before = _last_pid()
+    start = time.perf_counter()
+    subprocess.run(
+        list(argv), env=env, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    elapsed = time.perf_counter() - start
+    if trace is None:
+        return elapsed, _last_pid() - before - 1
+    lines = trace.read_text().splitlines()
+    trace.unlink()
+    pattern = re.compile(r"\b(v?fork|clone3?)\(")
+    forks = sum(1 for line in lines if pattern.search(line) and "CLONE_THREAD" not in line and "= -" not in line)
+    return elapsed, forks
+
+
+def _last_pid() -> int:
+    try:
+        return int(Path("/proc/sys/kernel/ns_last_pid").read_text())
+    except (OSError, ValueError):
+        return 0

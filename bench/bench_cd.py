@@ -26,18 +26,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._util import SSO_CONFIG, ssoenv_cmd  # noqa: E402
+from bench._util import SSO_CONFIG, run_counting_forks, ssoenv_cmd  # noqa: E402
 from ssoenv.shells import get_dialect  # noqa: E402
 
 DEPTH = 8
@@ -71,35 +69,7 @@ SHELL = {
 def run(shell: str, program: str, code: str, env: dict[str, str], strace: bool) -> tuple[float, int]:
     """Seconds and forks of running ``code`` in ``shell``."""
     args = SHELL[shell][0]
-    argv = [program, *args, code]
-    trace = None
-    if strace:
-        trace = Path(tempfile.mktemp(prefix="ssoenv-bench-strace-"))
-        argv = ["strace", "-f", "-qq", "-e", "trace=fork,vfork,clone,clone3", "-o", str(trace), *argv]
-    before = _last_pid()
-    start = time.perf_counter()
-    subprocess.run(
-        argv, env=env, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    elapsed = time.perf_counter() - start
-    if trace is not None:
-        lines = trace.read_text().splitlines()
-        trace.unlink()
-        forks = sum(
-            1
-            for line in lines
-            if re.search(r"\b(v?fork|clone3?)\(", line) and "CLONE_THREAD" not in line and "= -" not in line
-        )
-    else:
-        forks = _last_pid() - before - 1
-    return elapsed, forks
-
-
-def _last_pid() -> int:
-    try:
-        return int(Path("/proc/sys/kernel/ns_last_pid").read_text())
-    except (OSError, ValueError):
-        return 0
+    return run_counting_forks([program, *args, code], env, strace)
 
 
 def script(shell: str, hook_file: Path | None, first: Path, steps: list[Path], n: int, used: bool = False) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._util import SSO_CONFIG  # noqa: E402
+from bench._util import SSO_CONFIG, run_counting_forks  # noqa: E402
 from ssoenv.shells import get_dialect  # noqa: E402
 
 LOOPS = {
@@ -82,27 +81,7 @@ def run_loop(shell: str, program: str, n: int, with_hook: bool, hook_file: Path,
     code = template.format(setup=setup, n=n, hook=hook_call if with_hook else "")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.gettempdir(), "LANG": "C.UTF-8"}
     env.update(profile_env())
-    argv = [program, *args, code]
-    trace = None
-    if strace:
-        trace = Path(tempfile.mktemp(prefix="ssoenv-bench-strace-"))
-        argv = ["strace", "-f", "-qq", "-e", "trace=fork,vfork,clone,clone3", "-o", str(trace), *argv]
-    pid_before = _last_pid()
-    start = time.perf_counter()
-    subprocess.run(argv, env=env, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    elapsed = time.perf_counter() - start
-    if trace is not None:
-        lines = trace.read_text().splitlines()
-        trace.unlink()
-        # new processes only: not threads, not failed calls
-        forks = sum(
-            1
-            for line in lines
-            if re.search(r"\b(v?fork|clone3?)\(", line) and "CLONE_THREAD" not in line and "= -" not in line
-        )
-    else:
-        forks = _last_pid() - pid_before - 1
-    return elapsed, forks
+    return run_counting_forks([program, *args, code], env, strace)
 
 
 def run_pty(shell: str, program: str, n: int, with_hook: bool, hook_file: Path) -> float:
@@ -149,13 +128,6 @@ def run_pty(shell: str, program: str, n: int, with_hook: bool, hook_file: Path) 
     child.close(force=True)
     shutil.rmtree(home, ignore_errors=True)
     return elapsed
-
-
-def _last_pid() -> int:
-    try:
-        return int(Path("/proc/sys/kernel/ns_last_pid").read_text())
-    except (OSError, ValueError):
-        return 0
 
 
 def main() -> int:
