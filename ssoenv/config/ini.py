@@ -315,7 +315,7 @@ def _parse(text: str, base: int) -> Ini:
             blanks += 1
             continue
         first = value[0]
-        if first == "#" or first == ";":
+        if first in "#;":
             continue
         indent = 0 if line[0] == first else len(line) - len(line.lstrip())
         if key and indent > indent_level:
@@ -370,16 +370,14 @@ def _parse(text: str, base: int) -> Ini:
                 f"a key before the first [section]: {value[:60]!r}",
                 "put it inside a [profile NAME] or [default] section, or remove it",
             )
-        pos = value.find("=")
-        if pos < 0:
-            pos = value.find(":")
-            if pos < 0:
-                if not first_bad:
-                    first_bad, bad_text = index + 1, value
-                continue  # configparser goes on (and keeps the current key)
-        elif value.find(":", 0, pos) >= 0:
-            pos = value.find(":", 0, pos)
-        name = value[:pos].rstrip().lower()
+        name, eq, rest = value.partition("=")
+        if ":" in name:  # the first "=" or ":" ends the key
+            name, eq, rest = value.partition(":")
+        elif not eq:
+            if not first_bad:
+                first_bad, bad_text = index + 1, value
+            continue  # configparser goes on (and keeps the current key)
+        name = name.rstrip().lower()
         if not name:
             if not first_bad:
                 first_bad, bad_text = index + 1, value
@@ -391,7 +389,7 @@ def _parse(text: str, base: int) -> Ini:
                 f"key {name!r} repeated in [{cur.header}] (first at line {at[name] + 1})",
                 "remove one of them; the AWS CLI refuses this file too",
             )
-        first_values[name] = value[pos + 1 :].strip()
+        first_values[name] = rest.strip()
         at[name] = index
         key = name
     if first_bad:

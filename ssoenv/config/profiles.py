@@ -155,6 +155,20 @@ class _File:
             None if defaults is None else defaults.at,
         )
 
+    def values_of(self, kind: str, name: str) -> dict[str, Value] | None:
+        """A section's values as :class:`Section` has them, without making the Section (every
+        row of ``list``), once the whole file is read; None otherwise, or when there is none."""
+        groups = self._groups
+        group = None if groups is None else groups.get(kind)
+        block = None if group is None else group.get(name)
+        if block is None:
+            return None
+        parsed = self._full
+        assert parsed is not None  # the groups come from it
+        if parsed.defaults is None and not block.more:
+            return block.first  # type: ignore[return-value]  # shared with the reader: not to be changed
+        return parsed.section_values(block)
+
     def find(self, kind: str, name: str) -> Section | None:
         known = self.found.get(kind)
         if known is None:
@@ -276,6 +290,11 @@ class AwsConfig:
         ``dict.update``). Read once per profile; not to be changed."""
         merged = self._merged.get(profile)
         if merged is None:
+            if len(self._files) == 1 and not self._files[0].credentials_file:
+                merged = self._files[0].values_of("profile", profile)  # the config file alone
+                if merged is not None:
+                    self._merged[profile] = merged
+                    return merged
             config = self.profiles.get(profile)
             creds = self.credentials.get(profile) if self.credentials else None
             if creds is None:
@@ -291,7 +310,10 @@ class AwsConfig:
         merged = self._merged.get(profile)
         if merged is None:
             merged = self.merged(profile)
-        return [v if (v := merged.get(key)).__class__ is str else None for key in keys]
+        values = list(map(merged.get, keys))
+        if dict in set(map(type, values)):  # a nested block (``s3 =`` + indented lines) is no string
+            return [v if v.__class__ is str else None for v in values]
+        return values  # type: ignore[return-value]
 
     def value(self, profile: str, key: str) -> str | None:
         """A profile key as botocore sees it (see :meth:`merged`); None for a nested block."""
@@ -601,65 +623,63 @@ _RESOLVED_KEYS = ("sso_account_id", "sso_role_name", "sso_session", "sso_start_u
 
 def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
     """Resolve a profile to role credentials settings with botocore's validation rules."""
-    section = cfg.profile(name)
+    values = cfg.merged(name)
+    if not values:
+        cfg.profile(name)  # raises ProfileNotFound (an empty section goes on: not an SSO profile)
     account, role, session_name, start_url, sso_region, region = cfg.strings(name, _RESOLVED_KEYS)
     if not account and not role:
         from ssoenv.shells import shell_word
 
         raise ConfigError(
-            f"profile {name!r} ({section.where()}) is not an SSO role profile: it has no "
+            f"profile {name!r} ({cfg.profile(name).where()}) is not an SSO role profile: it has no "
             "sso_account_id or sso_role_name",
             hint=f"run `ssoenv configure --profile {shell_word(name)}`",
         )
-    _check_no_credential_keys(cfg, name)
-    merged: dict[str, str | None] = {"sso_start_url": start_url, "sso_region": sso_region}
-    session: SsoSession | None = None
+    if not _CREDENTIAL_KEY_SET.isdisjoint(values):
+        _check_no_credential_keys(cfg, name)
     if session_name:
         sess_section = cfg.sso_sessions.get(session_name)
         if sess_section is None:
             raise ConfigError(
                 f'The specified sso-session does not exist: "{session_name}"',
-                hint=f"profile {name!r} names it at {section.where('sso_session')}",
+                hint=f"profile {name!r} names it at {cfg.profile(name).where('sso_session')}",
             )
-        for key in ("sso_start_url", "sso_region"):
-            prof_val = merged[key]
+        for key, prof_val in (("sso_start_url", start_url), ("sso_region", sso_region)):
             sess_val = sess_section.get(key)
-            if prof_val is not None and sess_val is not None and prof_val != sess_val:
+            if sess_val is None:
+                continue
+            if prof_val is not None and prof_val != sess_val:
                 raise ConfigError(
                     f"The value for {key} is inconsistent between profile ({prof_val}) and sso-session ({sess_val})",
-                    hint=f"profile {name!r} at {section.where(key)}; session at {sess_section.where(key)}",
+                    hint=f"profile {name!r} at {cfg.profile(name).where(key)}; session at {sess_section.where(key)}",
                 )
-            if sess_val is not None:
-                merged[key] = sess_val
-    missing = [
-        k
-        for k, v in (
-            ("sso_start_url", merged["sso_start_url"]),
-            ("sso_region", merged["sso_region"] or (session_name and _is_vanity(merged["sso_start_url"]))),
-            ("sso_account_id", account),
-            ("sso_role_name", role),
-        )
-        if not v
-    ]
-    if missing:
+            if key == "sso_start_url":
+                start_url = sess_val
+            else:
+                sso_region = sess_val
+    if not (start_url and account and role and (sso_region or (session_name and _is_vanity(start_url)))):
+        missing = [
+            k
+            for k, v in (
+                ("sso_start_url", start_url),
+                ("sso_region", sso_region or (session_name and _is_vanity(start_url))),
+                ("sso_account_id", account),
+                ("sso_role_name", role),
+            )
+            if not v
+        ]
         raise ConfigError(
             f'The profile "{name}" is configured to use SSO but is missing required configuration: '
             + ", ".join(missing),
-            hint=f"see {section.where()}",
+            hint=f"see {cfg.profile(name).where()}",
         )
     assert account and role
     if session_name:
         session = session_by_name(cfg, session_name)
     else:
-        region = check_sso_region(merged["sso_region"] or "", cfg.raw_profile(name).where("sso_region"))
-        session = SsoSession(name=None, start_url=merged["sso_start_url"] or "", region=region)
-    return SsoProfile(
-        name=name,
-        account_id=account,
-        role_name=role,
-        session=session,
-        region=region,
-    )
+        checked = check_sso_region(sso_region or "", cfg.raw_profile(name).where("sso_region"))
+        session = SsoSession(name=None, start_url=start_url or "", region=checked)
+    return SsoProfile(name, account, role, session, region)
 
 
 def is_sso_role(cfg: AwsConfig, name: str) -> bool:

@@ -64,6 +64,30 @@ def test_legacy_profile_resolves(tmp_path: Path) -> None:
     assert not prof.session.refreshable
 
 
+def test_legacy_profile_keeps_its_own_region(tmp_path: Path) -> None:
+    """``region`` is where the role's calls go, ``sso_region`` where the login is: a legacy
+    profile's exported region is its ``region`` (it was its sso_region)."""
+    cfg = load(
+        tmp_path,
+        """
+        [profile legacy]
+        sso_start_url = https://d-abc123.awsapps.com/start
+        sso_region = us-west-2
+        sso_account_id = 222222222222
+        sso_role_name = ReadOnly
+        region = eu-west-3
+        """,
+    )
+    prof = resolve_profile(cfg, "legacy")
+    assert (prof.region, prof.session.region) == ("eu-west-3", "us-west-2")
+    bare = load(
+        tmp_path,
+        "[profile b]\nsso_start_url = https://d-abc123.awsapps.com/start\nsso_region = us-west-2\n"
+        "sso_account_id = 1\nsso_role_name = R\n",
+    )
+    assert resolve_profile(bare, "b").region is None
+
+
 def test_quoted_profile_name(tmp_path: Path) -> None:
     cfg = load(tmp_path, '[profile "my dev"]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n' + SESSION)
     assert resolve_profile(cfg, "my dev").account_id == "1"
