@@ -289,6 +289,11 @@ def parse(text: str, *, base: int = 0) -> Ini:
     return _parse(text, base)
 
 
+def holding_big() -> bool:
+    """Whether a big file's reading is held (the program then ends without freeing it)."""
+    return bool(_last)
+
+
 def forget() -> None:
     """Drop the memo of the last file read (benchmarks)."""
     _last.clear()
