@@ -1,6 +1,10 @@
 """Lossless, locked, atomic edits of the AWS config file.
 
-The file is kept as its exact lines (line endings kept), grouped into a preamble and sections.
+The file is kept as its exact text with the reader's parse of it: a preamble and sections (a
+section is the text from its header line to the next header line). A section becomes an object
+of its own, split into lines, only when it is edited or looked at; the file is written back as
+the untouched stretches of its text joined with the edited sections, so the cost of an edit, of
+a copy of the document and of writing it follows what was edited, not the size of the file.
 An edit touches only the lines it must: a changed value keeps the key's spelling, the spacing
 around ``=`` and the line ending; a new key goes after the section's last key line; a new
 section is appended at the end after one blank line, in the file's newline style; a removed
@@ -24,8 +28,10 @@ from __future__ import annotations
 import os
 import re
 import stat
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Final, Generic, NamedTuple, TypeVar
 
@@ -162,8 +168,7 @@ class Section:
     by identity: two may hold the same text).
 
     A section read from a file keeps its body as one string, and the reader's block for it,
-    until something asks for ``lines`` (an edit): a big file's untouched sections are never
-    split into lines or read again.
+    until something asks for ``lines`` (an edit): it is split into lines only then.
     """
 
     __slots__ = ("_body", "_lines", "_parsed", "header_line", "raw_name", "ref")
@@ -182,7 +187,7 @@ class Section:
         self.raw_name = raw_name
         self.ref = ref  # None: botocore drops this section
         self._lines = [] if lines is None and body is None else lines
-        self._body = body  # the body's text while ``_lines`` is None (no lone CR in it)
+        self._body = body  # the body's text while ``_lines`` is None
         self._parsed = parsed  # the whole file's block for it (no [DEFAULT]), while untouched
 
     @property
@@ -200,12 +205,15 @@ class Section:
     def lines(self, value: list[str]) -> None:
         self._lines, self._body, self._parsed = value, None, None
 
+    def read_lines(self) -> list[str]:
+        """The body lines, to read only (a body kept as text stays so)."""
+        return self._lines if self._lines is not None else _LINE_RE.findall(self._body or "")
+
     def line_count(self) -> int:
         """Lines in the body (without splitting a body kept as text)."""
         if self._lines is not None:
             return len(self._lines)
-        body = self._body or ""
-        return body.count("\n") + (1 if body and not body.endswith("\n") else 0)
+        return _count_lines(self._body or "")
 
     def _block(self) -> tuple[ini.Block, int]:
         """This section as the reader reads it, and the line index of its header in that block
@@ -230,7 +238,7 @@ class Section:
         for span in spans:
             end = max(end, span.end)
         # an unparseable non-comment line also counts as content
-        lines = self._lines if self._lines is not None else _LINE_RE.findall(self._body or "")
+        lines = self.read_lines()
         for i in range(len(lines) - 1, end - 1, -1):
             line = lines[i]
             if not _is_blank(line) and not _is_comment(line):
@@ -254,20 +262,31 @@ class Section:
         return self.header_line + "".join(self._lines)
 
     def copy(self) -> Section:
-        new = Section.__new__(Section)  # no __init__: a big document copies many of them
+        new = Section.__new__(Section)
         new.header_line, new.raw_name, new.ref = self.header_line, self.raw_name, self.ref
         new._lines = None if self._lines is None else list(self._lines)
         new._body, new._parsed = self._body, self._parsed
         return new
 
 
+def _count_lines(text: str) -> int:
+    """Lines in ``text`` as the reader ends them (``\\n``, ``\\r\\n``, ``\\r``; a last one without ending)."""
+    count = text.count("\n")
+    if "\r" in text:
+        count += text.count("\r") - text.count("\r\n")
+    return count + (1 if text and text[-1] not in "\r\n" else 0)
+
+
 _DEFAULTS: Final = SectionRef("other", "DEFAULT")
+_EOL_RE = re.compile(r"\r\n|\r|\n")
+_HEADER_START_RE = re.compile(r"\n\[")
+_SEARCHES: Final = 8  # header searches in a big plain file before every header's offset is worked out
 
 
 def _block_offsets(text: str, blocks: list[ini.Block]) -> list[int] | None:
     """Where each block's header line starts in ``text``, when every header starts its line and
     every line that starts with ``[`` is a header (checked against the reader's line numbers);
-    None otherwise (or with a lone CR), and the document is then split into lines."""
+    None otherwise (or with a lone CR): the offsets then come from the text's lines."""
     if not blocks or ("\r" in text and text.count("\r") != text.count("\r\n")):
         return None
     offsets: list[int] = []
@@ -288,18 +307,226 @@ def _block_offsets(text: str, blocks: list[ini.Block]) -> list[int] | None:
     return offsets
 
 
+def _header_offsets(text: str, parsed: ini.Ini) -> list[int]:
+    """Where each of the reader's blocks starts (its header line) in ``text``: one search of the
+    text when the reader found it ``plain`` (every line that starts with ``[`` is a header, every
+    header starts its line); else checked against the reader's line numbers, or from the lines."""
+    blocks = parsed.blocks
+    if not blocks:
+        return []
+    if parsed.plain:
+        offsets = [0] if text.startswith("[") else []
+        offsets.extend(match.end() - 1 for match in _HEADER_START_RE.finditer(text))
+        if len(offsets) == len(blocks):
+            return offsets
+    found = _block_offsets(text, blocks)
+    if found is not None:
+        return found
+    starts = [0, *accumulate(map(len, _LINE_RE.findall(text)))]
+    return [starts[block.index] for block in blocks]
+
+
+class _Base:
+    """The file as read: its text and the reader's parse of it, shared by a document and all its
+    copies and never changed (the documents keep the sections they edit apart: copy on write).
+
+    Block ``s`` of the reader is "slot" ``s``: the text from its header line to the next one. A
+    slot's offsets, its :class:`SectionRef`, the slots that hold one ref are worked out when
+    first asked for; a section is found through the reader's classification
+    (:func:`ssoenv.config.ini.profile_map`, which the reader of the same text has worked out
+    already), so nothing is done per section of the file until something needs every one.
+    """
+
+    __slots__ = (
+        "_defaults",
+        "_found",
+        "_index",
+        "_line_total",
+        "_offsets",
+        "_refs",
+        "blocks",
+        "data",
+        "parsed",
+        "text",
+    )
+
+    def __init__(self, text: str, parsed: ini.Ini, data: bytes | None = None) -> None:
+        self.text = text
+        self.data = data if data is not None and len(data) == len(text) else None  # ASCII: same offsets
+        self.parsed = parsed
+        self.blocks = parsed.blocks
+        self._offsets: list[int] | None = None
+        self._found: dict[int, int] = {}  # slot -> offset, searched for (plain files)
+        self._refs: list[SectionRef | None] | None = None
+        self._index: dict[SectionRef, list[int]] | None = None
+        self._defaults: list[int] | None = None
+        self._line_total: int | None = None
+
+    def offsets(self) -> list[int]:
+        if self._offsets is None:
+            self._offsets = _header_offsets(self.text, self.parsed)
+        return self._offsets
+
+    def start(self, slot: int) -> int:
+        """Where the slot's header line starts. In a ``plain`` file the first few are searched
+        for (a search for the header's text runs at C speed; one edit in a big file then does
+        not need every header's offset)."""
+        if self._offsets is None and self.parsed.plain and len(self._found) < _SEARCHES:
+            found = self._found.get(slot)
+            if found is None:
+                found = self._found[slot] = self._search(slot)
+            return found
+        return self.offsets()[slot]
+
+    def _search(self, slot: int) -> int:
+        """The offset of the line ``[HEADER]...`` of the slot's block in a ``plain`` file (every
+        line that starts with ``[`` is a header, headers are unique): the first line that starts
+        with ``[HEADER]`` and has no ``]`` after it (else its header would be longer)."""
+        text = self.text
+        needle = f"[{self.blocks[slot].header}]"
+        pos = 0 if text.startswith(needle) else text.find("\n" + needle) + 1
+        while pos > 0 or (pos == 0 and text.startswith(needle)):
+            eol = _EOL_RE.search(text, pos)
+            rest = text[pos + len(needle) : len(text) if eol is None else eol.start()]
+            if "]" not in rest:
+                return pos
+            pos = text.find("\n" + needle, pos) + 1
+            if pos == 0:
+                break
+        return self.offsets()[slot]  # not reached for a plain file
+
+    def end(self, slot: int) -> int:
+        if slot + 1 >= len(self.blocks):
+            return len(self.text)
+        if self._offsets is None and self.parsed.plain:
+            return self.text.find("\n[", self.start(slot)) + 1  # the next line that starts with "["
+        return self.offsets()[slot + 1]
+
+    def preamble_end(self) -> int:
+        if not self.blocks:
+            return len(self.text)
+        if self._offsets is None and self.parsed.plain:
+            return 0 if self.text.startswith("[") else self.text.find("\n[") + 1
+        return self.offsets()[0]
+
+    def line(self, slot: int) -> int:
+        """The 0-based line index of the slot's header (of the end of the file for ``len(blocks)``)."""
+        if slot < len(self.blocks):
+            return self.blocks[slot].index
+        if self._line_total is None:
+            self._line_total = _count_lines(self.text)
+        return self._line_total
+
+    def section(self, slot: int) -> Section:
+        """A new :class:`Section` for the slot (its body kept as text, with the reader's block)."""
+        text, start, end = self.text, self.start(slot), self.end(slot)
+        eol = _EOL_RE.search(text, start, end)
+        split = end if eol is None else eol.end()
+        block = self.blocks[slot]
+        header = block.header
+        return Section(
+            text[start:split],
+            header,
+            classify_header(header),
+            body=text[split:end],
+            parsed=None if header == "DEFAULT" else block,  # [DEFAULT] blocks share the reader's dicts
+        )
+
+    def values(self, slot: int) -> dict[str, str]:
+        block = self.blocks[slot]
+        return block.raw_values() if block.header != "DEFAULT" else self.section(slot).values()
+
+    def ref(self, slot: int) -> SectionRef | None:
+        if self._refs is None:
+            self._refs = [classify_header(block.header) for block in self.blocks]
+        return self._refs[slot]
+
+    def named(self, kind: str) -> dict[str, ini.Block]:
+        """Name -> the block botocore uses, of one kind (not ``[DEFAULT]``)."""
+        return ini.profile_map(self.parsed).get(kind, {})
+
+    def last(self, ref: SectionRef) -> int | None:
+        """The slot botocore uses for ``ref`` (the last of duplicates)."""
+        if ref == _DEFAULTS:
+            slots = self.slots(ref)
+            return slots[-1] if slots else None
+        block = self.named(ref.kind).get(ref.name)
+        if block is None:
+            return None
+        slot = bisect_left(self.blocks, block.index, key=_block_line)
+        assert self.blocks[slot] is block
+        return slot
+
+    def slots(self, ref: SectionRef) -> list[int]:
+        """Every slot that holds ``ref``, in file order."""
+        if ref == _DEFAULTS:
+            if self._defaults is None:
+                defaults = self.parsed.defaults is not None
+                self._defaults = [i for i, b in enumerate(self.blocks) if defaults and b.header == "DEFAULT"]
+            return self._defaults
+        if self._index is None:
+            named = ini.profile_map(self.parsed)
+            if sum(map(len, named.values())) == len(self.parsed.sections):
+                slot = self.last(ref)  # no duplicates (and no section botocore drops)
+                return [] if slot is None else [slot]
+            self._index = {}
+            for slot in range(len(self.blocks)):
+                found = self.ref(slot)
+                if found is not None:
+                    self._index.setdefault(found, []).append(slot)
+        return self._index.get(ref, [])
+
+
+def _block_line(block: ini.Block) -> int:
+    return block.index
+
+
+_EMPTY: Final = ""
+
+
 class ConfigDocument:
-    """A parsed config file that can be edited in place and turned back into bytes."""
+    """A parsed config file that can be edited in place and turned back into bytes.
+
+    A document read from a file keeps the file's text (shared with its copies) and only the
+    sections that were edited or looked at as :class:`Section` objects of its own; turning it
+    back into text joins the untouched stretches of the file with those sections. Each section
+    has an id: slot ``s`` of the file (see :class:`_Base`), or an id after them for a section
+    added at the end; ids grow in document order.
+    """
+
+    path: Path | str
+    newline: str
+    _base: _Base
+    _own: dict[int, Section]  # the sections this document has its own copy of, by id
+    _removed: set[int]  # slots of the file removed
+    _tail: list[int]  # ids of the sections added at the end, in order
+    _next: int
+    _refs: dict[SectionRef, list[int]]  # every id of a ref that was touched (renamed, added, removed)
+    _pre: list[str] | None  # the preamble's lines, once asked for
 
     def __init__(self, preamble: list[str], sections: list[Section], newline: str, path: Path | str = "config") -> None:
-        self.path = path
-        self.preamble = preamble
-        self.sections = sections
-        self.newline = newline
-        self._index: dict[SectionRef, list[Section]] = {}
+        """A document of these lines and sections (no file behind it)."""
+        self._start(_Base(_EMPTY, ini.parse(_EMPTY)), newline, path)
+        self._pre = preamble
         for section in sections:
-            if section.ref is not None:
-                self._index.setdefault(section.ref, []).append(section)
+            self._append(section)
+
+    def _start(self, base: _Base, newline: str, path: Path | str) -> None:
+        self.path = path
+        self.newline = newline
+        self._base = base
+        self._own = {}
+        self._removed = set()
+        self._tail = []
+        self._next = len(base.blocks)
+        self._refs = {}
+        self._pre = None
+
+    @classmethod
+    def _over(cls, base: _Base, newline: str, path: Path | str) -> ConfigDocument:
+        doc = cls.__new__(cls)
+        doc._start(base, newline, path)
+        return doc
 
     # ---- parsing / serialising
 
@@ -313,89 +540,180 @@ class ConfigDocument:
             parsed.check()
         except ini.IniError as exc:
             raise refusal(path, exc) from None
-        crlf = text.count("\r\n")
-        lf = text.count("\n") - crlf
-        newline = "\r\n" if crlf > lf else "\n"
-        with ini.GcPaused():  # many objects, no cycles (see ini.GcPaused)
-            return cls._build(text, parsed, newline, path)
+        return cls._over(_Base(text, parsed, None if isinstance(data, str) else data), _newline_of(text), path)
 
-    @classmethod
-    def _build(cls, text: str, parsed: ini.Ini, newline: str, path: Path | str) -> ConfigDocument:
-        blocks = parsed.blocks
-        offsets = _block_offsets(text, blocks)
-        sections: list[Section] = []
-        if offsets is not None:  # sections kept as text: nothing split into lines
-            preamble = _LINE_RE.findall(text[: offsets[0]]) if blocks else _LINE_RE.findall(text)
-            size = len(text)
-            for i, block in enumerate(blocks):
-                start = offsets[i]
-                end = offsets[i + 1] if i + 1 < len(blocks) else size
-                eol = text.find("\n", start, end)
-                split = end if eol < 0 else eol + 1
-                header = block.header
-                sections.append(
-                    Section(
-                        text[start:split],
-                        header,
-                        classify_header(header),
-                        body=text[split:end],
-                        parsed=None if header == "DEFAULT" else block,
-                    )
-                )
-            return cls(preamble, sections, newline, path)
-        lines = _LINE_RE.findall(text)
-        starts = [block.index for block in blocks]
-        preamble = lines[: starts[0]] if blocks else lines
-        for i, block in enumerate(blocks):
-            end = starts[i + 1] if i + 1 < len(blocks) else len(lines)
-            sections.append(
-                Section(lines[block.index], block.header, classify_header(block.header), lines[block.index + 1 : end])
-            )
-        return cls(preamble, sections, newline, path)
+    @property
+    def preamble(self) -> list[str]:
+        """The lines before the first section."""
+        if self._pre is None:
+            self._pre = _LINE_RE.findall(self._base.text[: self._base.preamble_end()])
+        return self._pre
+
+    @preamble.setter
+    def preamble(self, lines: list[str]) -> None:
+        self._pre = lines
+
+    @property
+    def sections(self) -> list[Section]:
+        """Every section in order (each becomes the document's own: a big file's many)."""
+        return [self._section(i) for i in self._order()]
+
+    def _pieces(self) -> list[str | tuple[int, int]]:
+        """The document as text of its own and stretches ``(start, end)`` of the file's text."""
+        base = self._base
+        end = base.preamble_end()
+        pieces: list[str | tuple[int, int]] = ["".join(self._pre) if self._pre is not None else (0, end)]
+        slots = len(base.blocks)
+        own = self._own
+        removed = self._removed
+        for slot in sorted(removed.union(i for i in own if i < slots)):
+            pieces.append((end, base.start(slot)))
+            if slot not in removed:
+                pieces.append(own[slot].text())
+            end = base.end(slot)
+        pieces.append((end, len(base.text)))
+        pieces.extend(own[i].text() for i in self._tail)
+        return pieces
 
     def text(self) -> str:
-        parts = ["".join(self.preamble)]
-        parts.extend(section.text() for section in self.sections)
-        return "".join(parts)
+        text = self._base.text
+        if not self._own and not self._removed and self._pre is None:
+            return text
+        return "".join(piece if isinstance(piece, str) else text[piece[0] : piece[1]] for piece in self._pieces())
 
     def to_bytes(self) -> bytes:
-        return self.text().encode("utf-8")
+        data = self._base.data
+        if data is None:
+            return self.text().encode("utf-8")
+        if not self._own and not self._removed and self._pre is None:
+            return data
+        # an ASCII file: its bytes are sliced where its text would be (one copy of a big file, not four)
+        view = memoryview(data)
+        return b"".join(
+            piece.encode("utf-8") if isinstance(piece, str) else view[piece[0] : piece[1]] for piece in self._pieces()
+        )
 
     def copy(self) -> ConfigDocument:
-        """An independent copy (same structure, nothing read again)."""
-        with ini.GcPaused():  # a big document: many objects, no cycles
-            sections = [section.copy() for section in self.sections]
-        return ConfigDocument(list(self.preamble), sections, self.newline, self.path)
+        """An independent copy (the file's text shared; only the edited sections copied)."""
+        new = ConfigDocument._over(self._base, self.newline, self.path)
+        new._own = {i: section.copy() for i, section in self._own.items()}
+        new._removed = set(self._removed)
+        new._tail = list(self._tail)
+        new._next = self._next
+        new._refs = {ref: list(ids) for ref, ids in self._refs.items()}
+        new._pre = None if self._pre is None else list(self._pre)
+        return new
 
     def where(self, ref: SectionRef, key: str | None = None) -> str:
         """``file:line`` of a section (or of one of its keys) as the file is now, for messages."""
-        section = self.find(ref)
-        if section is None:
+        found = self._find(ref)
+        if found is None:
             return str(self.path)
-        line = len(self.preamble) + 1
-        for other in self.sections:
-            if other is section:
-                break
-            line += 1 + other.line_count()
-        span = section.find(key) if key else None
+        line = self._line_of(found)
+        span = self._peek(found).find(key) if key else None
         return f"{self.path}:{line + 1 + span.start if span else line}"
+
+    def _line_of(self, ident: int) -> int:
+        """The 1-based line of a section's header: the file's line, moved by the edits before it."""
+        base = self._base
+        slots = len(base.blocks)
+        line = 1 + (len(self._pre) if self._pre is not None else base.line(0))
+        upto = min(ident, slots)
+        line += base.line(upto) - base.line(0)
+        for slot in self._removed.union(i for i in self._own if i < upto):
+            if slot < upto:
+                now = 0 if slot in self._removed else 1 + self._own[slot].line_count()
+                line += now - (base.line(slot + 1) - base.line(slot))
+        for other in self._tail:
+            if other >= ident:
+                break
+            line += 1 + self._own[other].line_count()
+        return line
+
+    # ---- the sections
+
+    def _order(self) -> list[int]:
+        slots = range(len(self._base.blocks))
+        kept = list(slots) if not self._removed else [s for s in slots if s not in self._removed]
+        return kept + self._tail
+
+    def _section(self, ident: int) -> Section:
+        """The document's own section ``ident`` (made from the file's text the first time)."""
+        section = self._own.get(ident)
+        if section is None:
+            section = self._own[ident] = self._base.section(ident)
+        return section
+
+    def _peek(self, ident: int) -> Section:
+        """Section ``ident`` to read (not kept: not to be changed)."""
+        section = self._own.get(ident)
+        return section if section is not None else self._base.section(ident)
+
+    def _values_of(self, ident: int) -> dict[str, str]:
+        section = self._own.get(ident)
+        return section.values() if section is not None else self._base.values(ident)
+
+    def _ref_of(self, ident: int) -> SectionRef | None:
+        section = self._own.get(ident)
+        return section.ref if section is not None else self._base.ref(ident)
+
+    def _find(self, ref: SectionRef) -> int | None:
+        """The id of the section botocore uses for ``ref`` (the last of duplicates)."""
+        ids = self._refs.get(ref)
+        if ids is None:
+            return self._base.last(ref)  # untouched: every slot of it is still there
+        return ids[-1] if ids else None
+
+    def _ids(self, ref: SectionRef) -> list[int]:
+        """Every id of ``ref`` in order, kept with the document from now on (to be changed)."""
+        ids = self._refs.get(ref)
+        if ids is None:
+            ids = self._refs[ref] = list(self._base.slots(ref))
+        return ids
+
+    def _append(self, section: Section) -> None:
+        ident = self._next
+        self._next += 1
+        self._own[ident] = section
+        self._tail.append(ident)
+        if section.ref is not None:
+            self._ids(section.ref).append(ident)
+
+    def _previous(self, ident: int) -> int | None:
+        """The id of the section before ``ident`` (None: the preamble)."""
+        if ident >= len(self._base.blocks):
+            at = self._tail.index(ident)
+            if at:
+                return self._tail[at - 1]
+        return self._last_slot(min(ident, len(self._base.blocks)))
+
+    def _last_slot(self, before: int) -> int | None:
+        """The last slot of the file before slot ``before`` that is still there."""
+        slot = before - 1
+        while slot >= 0 and slot in self._removed:
+            slot -= 1
+        return slot if slot >= 0 else None
+
+    def _last(self) -> int | None:
+        return self._tail[-1] if self._tail else self._last_slot(len(self._base.blocks))
 
     # ---- reading
 
     def find(self, ref: SectionRef) -> Section | None:
-        """The section botocore uses for ``ref`` (the last of duplicates)."""
-        found = self._index.get(ref)  # [default] and [profile default] are the same profile
-        return found[-1] if found else None
+        """The section botocore uses for ``ref`` (the last of duplicates); the document's own."""
+        found = self._find(ref)  # [default] and [profile default] are the same profile
+        return None if found is None else self._section(found)
 
     def __contains__(self, ref: object) -> bool:
-        return isinstance(ref, SectionRef) and self.find(ref) is not None
+        return isinstance(ref, SectionRef) and self._find(ref) is not None
 
     def refs(self) -> Iterator[SectionRef]:
         seen: set[SectionRef] = set()
-        for section in self.sections:
-            if section.ref is not None and section.ref not in seen:
-                seen.add(section.ref)
-                yield section.ref
+        for ident in self._order():
+            ref = self._ref_of(ident)
+            if ref is not None and ref not in seen:
+                seen.add(ref)
+                yield ref
 
     def get(self, ref: SectionRef, key: str) -> str | None:
         values = self.values(ref)
@@ -403,21 +721,59 @@ class ConfigDocument:
 
     def values(self, ref: SectionRef) -> dict[str, str] | None:
         """The section's keys as botocore reads them (``[DEFAULT]``'s keys included)."""
-        section = self.find(ref)
-        if section is None:
+        found = self._find(ref)
+        if found is None:
             return None
-        values = section.values()
-        for other in self._index.get(_DEFAULTS, ()):
-            for key, value in other.values().items():
-                values.setdefault(key, value)
+        values = self._values_of(found)
+        for key, value in self._defaults().items():
+            values.setdefault(key, value)
         return values
+
+    def _defaults(self) -> dict[str, str]:
+        """The keys of the ``[DEFAULT]`` sections (the first of a key repeated wins)."""
+        ids = self._refs.get(_DEFAULTS)
+        if ids is None:
+            ids = self._base.slots(_DEFAULTS)
+        out: dict[str, str] = {}
+        for ident in ids:
+            for key, value in self._values_of(ident).items():
+                out.setdefault(key, value)
+        return out
+
+    def sections_with(self, kind: str, key: str, value: str) -> dict[str, Mapping[str, str]]:
+        """Name -> :meth:`values` (to read only) of every section of ``kind`` whose ``key`` is
+        ``value``, in no particular order: the file's untouched sections are looked at through
+        the reader's blocks (none of them made a :class:`Section`, their values not copied)."""
+        defaults = self._defaults()
+        default_matches = defaults.get(key) == value
+        touched = {ref.name for ref in self._refs if ref.kind == kind}
+        touched.update(ref.name for ref in map(self._ref_of, self._own) if ref is not None and ref.kind == kind)
+        touched.update(ref.name for ref in map(self._base.ref, self._removed) if ref is not None and ref.kind == kind)
+        out: dict[str, Mapping[str, str]] = {}
+        for name, block in self._base.named(kind).items():
+            got = block.first.get(key)
+            if (got == value or (got is None and default_matches)) and name not in touched:
+                if not block.more and not defaults:
+                    out[name] = block.first  # the reader's values: the common case
+                    continue
+                values = block.raw_values()
+                for k, v in defaults.items():
+                    values.setdefault(k, v)
+                if values.get(key) == value:
+                    out[name] = values
+        for name in touched:
+            found = self.values(SectionRef(kind, name))
+            if found is not None and found.get(key) == value:
+                out[name] = found
+        return out
 
     def section_text(self, ref: SectionRef) -> str | None:
         """The section's header and lines up to its last key line (what a user would call it)."""
-        section = self.find(ref)
-        if section is None:
+        found = self._find(ref)
+        if found is None:
             return None
-        body = section.lines[: section.content_end()]
+        section = self._peek(found)
+        body = section.read_lines()[: section.content_end()]
         text = section.header_line + "".join(body)
         return text if text.endswith("\n") else text + self.newline
 
@@ -449,7 +805,7 @@ class ConfigDocument:
             if span is None:
                 additions.append(f"{key} = {value}")
                 continue
-            old = section.lines[span.start]
+            old = section.read_lines()[span.start]
             new_line = _replace_value(old, value)
             if new_line != old or span.end > span.start + 1:
                 section.lines[span.start : span.end] = [new_line]
@@ -482,7 +838,7 @@ class ConfigDocument:
 
     def add_section(self, ref: SectionRef, values: Mapping[str, str]) -> Section:
         """Append a new section at the end of the file, after one blank line."""
-        if self.find(ref) is not None:
+        if self._find(ref) is not None:
             raise ConfigError(f"section {ref} already exists")
         for key, value in values.items():
             check_key(key)
@@ -490,14 +846,13 @@ class ConfigDocument:
         nl = self.newline
         header = f"[{ref.header()}]"
         body = [f"{key} = {value}{nl}" for key, value in values.items()]
-        container = self.sections[-1].lines if self.sections else self.preamble
         last_line = self._last_line()
         no_final_newline = last_line is not None and not _ending(last_line)
         if last_line is not None:
             if no_final_newline:
                 self._set_last_line(last_line + nl)
             if not _is_blank(last_line):
-                container.append(nl)
+                self._lines_of(self._last()).append(nl)
         if no_final_newline:
             if body:
                 body[-1] = _body(body[-1])
@@ -507,8 +862,7 @@ class ConfigDocument:
         else:
             header_line = header + nl
         section = Section(header_line, ref.header(), ref, body)
-        self.sections.append(section)
-        self._index.setdefault(ref, []).append(section)
+        self._append(section)
         return section
 
     def remove_section(self, ref: SectionRef) -> bool:
@@ -516,72 +870,90 @@ class ConfigDocument:
         the blank lines after it; comments after its last key are kept."""
         changed = False
         while True:
-            section = self.find(ref)
-            if section is None:
+            found = self._find(ref)
+            if found is None:
                 return changed
-            self._remove(section)
+            self._remove(found)
             changed = True
 
-    def _remove(self, section: Section) -> None:
-        pos = self.sections.index(section)  # sections compare by identity
-        previous = self.sections[pos - 1].lines if pos > 0 else self.preamble
+    def _remove(self, ident: int) -> None:
+        section = self._section(ident)
         end = section.content_end()
         tail = section.lines[end:]
         while tail and _is_blank(tail[0]):
             tail.pop(0)
-        was_last = pos == len(self.sections) - 1
+        was_last = ident == self._last()
         lost_final_newline = was_last and not _ending((section.lines or [section.header_line])[-1])
-        del self.sections[pos]
         if section.ref is not None:
-            group = self._index.get(section.ref, [])
-            if section in group:
-                group.remove(section)
-            if not group:
-                self._index.pop(section.ref, None)
+            ids = self._ids(section.ref)
+            if ident in ids:
+                ids.remove(ident)
+        if ident < len(self._base.blocks):
+            self._removed.add(ident)
+            previous = self._previous(ident)
+        else:
+            previous = self._previous(ident)
+            self._tail.remove(ident)
+        del self._own[ident]
         if tail:
-            previous.extend(tail)
+            self._lines_of(previous).extend(tail)
             return
         if was_last:
             # take the blank separator before it along (the one add_section writes)
-            if previous and _is_blank(previous[-1]):
-                previous.pop()
+            before = self._lines_of(previous)
+            if before and _is_blank(before[-1]):
+                before.pop()
             last = self._last_line()
             if lost_final_newline and last is not None:
                 self._set_last_line(_body(last))
 
     def rename_section(self, ref: SectionRef, new: SectionRef) -> None:
-        section = self.find(ref)
-        if section is None:
+        found = self._find(ref)
+        if found is None:
             raise ConfigError(f"section {ref} does not exist")
-        if self.find(new) is not None:
+        if self._find(new) is not None:
             raise ConfigError(f"section {new} already exists")
+        section = self._section(found)
         ending = _ending(section.header_line)
         indent = section.header_line[: _indent(section.header_line)]
         section.header_line = f"{indent}[{new.header()}]{ending}"
-        self._index[ref].remove(section)
-        if not self._index[ref]:
-            del self._index[ref]
+        self._ids(ref).remove(found)
         section.ref = new
         section.raw_name = new.header()
-        self._index.setdefault(new, []).append(section)
+        insort(self._ids(new), found)
 
     # ---- helpers
 
+    def _lines_of(self, ident: int | None) -> list[str]:
+        """The lines (to change) of section ``ident``; the preamble's for None."""
+        return self.preamble if ident is None else self._section(ident).lines
+
     def _last_line(self) -> str | None:
-        if self.sections:
-            last = self.sections[-1]
-            return last.lines[-1] if last.lines else last.header_line
+        last = self._last()
+        if last is not None:
+            section = self._peek(last)
+            lines = section.read_lines()
+            return lines[-1] if lines else section.header_line
         return self.preamble[-1] if self.preamble else None
 
     def _set_last_line(self, line: str) -> None:
-        if self.sections:
-            last = self.sections[-1]
-            if last.lines:
-                last.lines[-1] = line
+        last = self._last()
+        if last is not None:
+            section = self._section(last)
+            if section.line_count():
+                section.lines[-1] = line
             else:
-                last.header_line = line
+                section.header_line = line
         elif self.preamble:
             self.preamble[-1] = line
+
+
+def _newline_of(text: str) -> str:
+    """The file's newline style: CRLF when most lines end so."""
+    if "\r" not in text:  # (one character: searched at memchr's speed)
+        return "\n"
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf > text.count("\n") - crlf else "\n"
 
 
 def _replace_value(line: str, value: str) -> str:
@@ -729,20 +1101,18 @@ def edit_config(
     )
 
 
-_last_read: tuple[bytes, ConfigDocument] | None = None
+_last_read: tuple[bytes, _Base, str] | None = None
 
 
 def _document(data: bytes, path: Path) -> ConfigDocument:
     """``ConfigDocument.parse(data)``; the same bytes read again (``read_document`` then
-    ``edit_config`` under the lock) are not parsed twice: a copy of the last document is given
-    (when that one still holds exactly these bytes)."""
+    ``edit_config`` under the lock) are not read twice: the new document is one more over the
+    text and parse of the last one (which no document changes)."""
     global _last_read
-    if _last_read is not None and _last_read[0] == data and _last_read[1].path == path:
-        last = _last_read[1]
-        if last.to_bytes() == data:
-            return last.copy()
+    if _last_read is not None and _last_read[0] == data:
+        return ConfigDocument._over(_last_read[1], _last_read[2], path)
     doc = ConfigDocument.parse(data, path=path)
-    _last_read = (data, doc)
+    _last_read = (data, doc._base, doc.newline)
     return doc
 
 

@@ -490,8 +490,8 @@ def make_plan(
 
     plan = Plan(target, create_session=SectionRef.sso_session(target.name) not in doc and target.create is not None)
     names = assign_names(listing.assignments, template, target.name)
-    profiles = {ref.name: doc.values(ref) or {} for ref in doc.refs() if ref.kind == "profile"}
-    ours = {n: v for n, v in profiles.items() if v.get(MARKER_KEY) == target.name}
+    # the profiles generated for this session: a big file's other sections are not made objects
+    ours = doc.sections_with("profile", MARKER_KEY, target.name)
     ours_by_assignment: dict[tuple[str, str], list[str]] = {}
     for name, values in ours.items():
         key = (values.get("sso_account_id", ""), values.get("sso_role_name", ""))
@@ -506,7 +506,7 @@ def make_plan(
         if unwritable:
             plan.skipped.append((name, unwritable))
             continue
-        existing = profiles.get(name)
+        existing = ours[name] if name in ours else doc.values(SectionRef.profile(name))
         if existing is not None and name not in ours:
             owner = existing.get(MARKER_KEY)
             reason = f"generated for sso-session {owner}" if owner else "written by hand (or another tool)"
