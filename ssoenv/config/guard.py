@@ -64,6 +64,24 @@ def _chain(cfg: AwsConfig, name: str) -> tuple[list[str], str | None]:
 
 def is_guarded(cfg: AwsConfig, name: str) -> bool:
     """Whether profile ``name`` (any kind) is marked ``ssoenv_guard = confirm``, itself or by its session."""
+    return _guarded(cfg, name, None)
+
+
+class Guarded:
+    """:func:`is_guarded` for many profiles of one config (``list``): each session's setting is
+    read once (a refusal is raised again for every profile it concerns)."""
+
+    __slots__ = ("_cfg", "_sessions")
+
+    def __init__(self, cfg: AwsConfig) -> None:
+        self._cfg = cfg
+        self._sessions: dict[str, bool] = {}
+
+    def __call__(self, name: str) -> bool:
+        return _guarded(self._cfg, name, self._sessions)
+
+
+def _guarded(cfg: AwsConfig, name: str, sessions: dict[str, bool] | None) -> bool:
     own = cfg.merged(name)
     if not own.get("role_arn"):  # not a chain (the common case, asked for every row of `list`)
         value = own.get(KEY)
@@ -72,22 +90,27 @@ def is_guarded(cfg: AwsConfig, name: str) -> bool:
         session = own.get("sso_session")
         if not session or session.__class__ is not str:
             return False
-        section = cfg.sso_sessions.get(str(session))
-        value = section.get(KEY) if section is not None else None
-        return _setting(value, section.where(KEY)) if value is not None and section is not None else False
-    names, session = _chain(cfg, name)
+        if sessions is None:
+            return _session_setting(cfg, str(session))
+        known = sessions.get(str(session))
+        if known is None:
+            known = sessions[str(session)] = _session_setting(cfg, str(session))
+        return known
+    names, chain_session = _chain(cfg, name)
     for profile in names:
         if profile not in cfg.profiles and profile not in cfg.credentials:
             continue
         value = cfg.value(profile, KEY)
         if value is not None:
             return _setting(value, cfg.raw_profile(profile).where(KEY))
-    if session:
-        section = cfg.sso_sessions.get(session)
-        value = section.get(KEY) if section is not None else None
-        if value is not None and section is not None:
-            return _setting(value, section.where(KEY))
-    return False
+    return _session_setting(cfg, chain_session) if chain_session else False
+
+
+def _session_setting(cfg: AwsConfig, session: str) -> bool:
+    """The ``[sso-session]``'s own setting (False when it has none, or there is no such session)."""
+    section = cfg.sso_sessions.get(session)
+    value = section.get(KEY) if section is not None else None
+    return _setting(value, section.where(KEY)) if value is not None and section is not None else False
 
 
 def confirmed_here(name: str, environ: Mapping[str, str]) -> bool:

@@ -102,8 +102,13 @@ def role_cache_key(profile: SsoProfile) -> str:
         args["sessionName"] = profile.session.name
     else:
         args["startUrl"] = profile.session.start_url
-    key = sha1_hex(json.dumps(args, sort_keys=True, separators=(",", ":")))
+    key = sha1_hex(_COMPACT_SORTED(args))
     return key.replace(":", "_").replace("/", "_").replace(os.sep, "_")
+
+
+# json.dumps(..., sort_keys=True, separators=(",", ":")) without a new encoder per call (`list`
+# computes the key of every profile as soon as any role credentials are cached)
+_COMPACT_SORTED = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

@@ -10,7 +10,10 @@ import sys
 
 import pexpect
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ssoenv.front.cli import listing
 from ssoenv.ui.table import Column, cell_width, elide, fit, printable, render
 from tests.conftest import BROWSER, START_URL, Sandbox
 
@@ -204,3 +207,41 @@ def test_render_pads_in_cells_and_paints_after_fitting() -> None:
     assert lines[0] == "NAME" + " " * 7 + "N"
     assert lines[1] == "本番環境…  <1>"  # 9 cells: the column's width
     assert lines[2] == "ab" + " " * 9 + "<2>"
+
+
+# --------------------------------------------------------------------------------------------
+# --json for a pipe: the text json.dumps gives, made column by column
+
+FIELDS = [
+    "profile",
+    "account_id",
+    "role_name",
+    "region",
+    "sso_session",
+    "start_url",
+    "state",
+    "expires_at",
+    "error",
+    "chain",
+    "guarded",
+    "credentials_expire_at",
+    "session_expires_at",
+]
+TEXT = st.text(st.characters(), max_size=8) | st.sampled_from(["corp", "eu-west-1", "valid", "本番", 'a"b\\c\n'])
+VALUE = st.none() | TEXT | st.booleans() | st.tuples(TEXT) | st.tuples(TEXT, TEXT) | st.lists(TEXT, max_size=1)
+# rows as listing makes them: every one with the same keys in the same order
+ROWS = st.lists(
+    st.fixed_dictionaries({"profile": TEXT} | dict.fromkeys(FIELDS[1:], VALUE)).map(
+        lambda r: {k: r[k] for k in FIELDS}
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ROWS, st.none() | TEXT)
+def test_json_is_what_json_dumps_gives(rows: list[dict[str, object]], active: str | None) -> None:
+    if rows and active is None and len(rows) > 1:
+        active = str(rows[1]["profile"])  # an active row among them
+    expected = json.dumps([{**row, "active": row["profile"] == active} for row in rows])
+    assert listing._json(rows, active) == expected  # type: ignore[arg-type]
