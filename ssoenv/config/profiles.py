@@ -561,8 +561,9 @@ def _session_by_name(cfg: AwsConfig, name: str) -> SsoSession:
             f'The specified sso-session does not exist: "{name}"',
             hint=f"sessions in {cfg.config_file}: {known}",
         )
-    vanity = _is_vanity(section.get("sso_start_url"))
-    missing = [k for k in ("sso_start_url", "sso_region") if not section.get(k) and not (vanity and k == "sso_region")]
+    missing = [k for k in ("sso_start_url", "sso_region") if not section.get(k)]
+    if missing == ["sso_region"] and _is_vanity(section.get("sso_start_url")):
+        missing = []  # found at login from where the start URL leads (ssoenv.config.starturl)
     if missing:
         raise ConfigError(
             f"[sso-session {name}] ({section.where()}) is missing required configuration: " + ", ".join(missing),
