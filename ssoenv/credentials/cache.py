@@ -69,12 +69,17 @@ def format_timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime(TIME_FORMAT)
 
 
+_SHA1: list[Any] = []  # the SHA-1 constructor, found on first use
+
+
 def sha1_hex(text: str) -> str:
-    try:  # CPython's built-in SHA-1: avoids loading OpenSSL on the hot path
-        from _sha1 import sha1  # type: ignore[import-not-found]
-    except ImportError:  # pragma: no cover - Pythons built without it
-        from hashlib import sha1
-    digest: str = sha1(text.encode("utf-8")).hexdigest()
+    if not _SHA1:
+        try:  # CPython's built-in SHA-1: avoids loading OpenSSL on the hot path
+            from _sha1 import sha1  # type: ignore[import-not-found]
+        except ImportError:  # pragma: no cover - Pythons built without it
+            from hashlib import sha1
+        _SHA1.append(sha1)
+    digest: str = _SHA1[0](text.encode("utf-8")).hexdigest()
     return digest
 
 
@@ -97,13 +102,16 @@ def registration_cache_key(session: SsoSession) -> str:
 
 def role_cache_key(profile: SsoProfile) -> str:
     """§2.3: compact sorted JSON of account, role and session name (or start URL)."""
-    args: dict[str, str] = {"accountId": profile.account_id, "roleName": profile.role_name}
-    if profile.session.name is not None:
-        args["sessionName"] = profile.session.name
+    account, role, session = profile.account_id, profile.role_name, profile.session.name
+    last, value = ("startUrl", profile.session.start_url) if session is None else ("sessionName", session)
+    text = account + role + value
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        # what the encoder writes for such strings (nothing to escape), without it: `list`
+        # computes the key of every profile as soon as any role credentials are cached
+        encoded = f'{{"accountId":"{account}","roleName":"{role}","{last}":"{value}"}}'
     else:
-        args["startUrl"] = profile.session.start_url
-    key = sha1_hex(_COMPACT_SORTED(args))
-    return key.replace(":", "_").replace("/", "_").replace(os.sep, "_")
+        encoded = _COMPACT_SORTED({"accountId": account, "roleName": role, last: value})
+    return sha1_hex(encoded).replace(":", "_").replace("/", "_").replace(os.sep, "_")
 
 
 # json.dumps(..., sort_keys=True, separators=(",", ":")) without a new encoder per call (`list`

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ssoenv.config.profiles import SsoProfile, SsoSession
 from ssoenv.credentials import cache
@@ -153,3 +155,23 @@ def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
     for i in range(5):
         cache.save_token(paths, CORP, Token(f"AT{i}", datetime(2030, 1, 1, tzinfo=UTC)))
     assert sorted(os.listdir(tmp_path / ".aws/sso/cache")) == ["ee0bfd2552fbd840c02cc48b6e823320543c450f.json"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    account=st.text(max_size=14),
+    role=st.text(max_size=20),
+    name=st.one_of(st.none(), st.text(max_size=12)),
+    url=st.text(max_size=30),
+)
+def test_role_key_is_the_cli_s_for_any_text(account: str, role: str, name: str | None, url: str) -> None:
+    """The key as the AWS CLI computes it (sha1 of compact sorted JSON), whatever the values
+    hold: quotes, backslashes, control characters, non-ASCII (which take the encoder's path)."""
+    import hashlib
+    import json
+
+    profile = SsoProfile("x", account, role, SsoSession(name, url, "r"))
+    args = {"accountId": account, "roleName": role}
+    args.update({"startUrl": url} if name is None else {"sessionName": name})
+    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
+    assert cache.role_cache_key(profile) == hashlib.sha1(text.encode("utf-8")).hexdigest()
