@@ -461,8 +461,8 @@ class _Base:
         """Every slot that holds ``ref``, in file order."""
         if ref == _DEFAULTS:
             if self._defaults is None:
-                defaults = self.parsed.defaults is not None
-                self._defaults = [i for i, b in enumerate(self.blocks) if defaults and b.header == "DEFAULT"]
+                blocks = self.blocks if self.parsed.defaults is not None else []
+                self._defaults = [i for i, b in enumerate(blocks) if b.header == "DEFAULT"]
             return self._defaults
         if self._index is None:
             named = ini.profile_map(self.parsed)
@@ -749,18 +749,28 @@ class ConfigDocument:
         touched = {ref.name for ref in self._refs if ref.kind == kind}
         touched.update(ref.name for ref in map(self._ref_of, self._own) if ref is not None and ref.kind == kind)
         touched.update(ref.name for ref in map(self._base.ref, self._removed) if ref is not None and ref.kind == kind)
-        out: dict[str, Mapping[str, str]] = {}
-        for name, block in self._base.named(kind).items():
-            got = block.first.get(key)
-            if (got == value or (got is None and default_matches)) and name not in touched:
-                if not block.more and not defaults:
-                    out[name] = block.first  # the reader's values: the common case
-                    continue
-                values = block.raw_values()
-                for k, v in defaults.items():
-                    values.setdefault(k, v)
-                if values.get(key) == value:
-                    out[name] = values
+        named = self._base.named(kind)
+        out: dict[str, Mapping[str, str]]
+        if not defaults and "\n" not in value:
+            # the common case, at C speed: the reader's values as they are (a value with
+            # continuation lines is the first line and more, never equal to a one-line value)
+            out = {
+                name: block.first if not block.more else block.raw_values()
+                for name, block in named.items()
+                if block.first.get(key) == value and key not in block.more
+            }
+            for name in touched:
+                out.pop(name, None)
+        else:
+            out = {}
+            for name, block in named.items():
+                got = block.first.get(key)
+                if (got == value or (got is None and default_matches)) and name not in touched:
+                    values = block.raw_values()
+                    for k, v in defaults.items():
+                        values.setdefault(k, v)
+                    if values.get(key) == value:
+                        out[name] = values
         for name in touched:
             found = self.values(SectionRef(kind, name))
             if found is not None and found.get(key) == value:

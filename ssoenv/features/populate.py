@@ -492,10 +492,7 @@ def make_plan(
     names = assign_names(listing.assignments, template, target.name)
     # the profiles generated for this session: a big file's other sections are not made objects
     ours = doc.sections_with("profile", MARKER_KEY, target.name)
-    ours_by_assignment: dict[tuple[str, str], list[str]] = {}
-    for name, values in ours.items():
-        key = (values.get("sso_account_id", ""), values.get("sso_role_name", ""))
-        ours_by_assignment.setdefault(key, []).append(name)
+    ours_by_assignment: dict[tuple[str, str], list[str]] | None = None  # made when a name is new
     wanted = set(names.values())
     used: set[str] = set()
     for assignment, name in sorted(names.items(), key=lambda item: _order(item[0])):
@@ -520,6 +517,11 @@ def make_plan(
                 plan.update.append(Change(name, assignment, values))
             continue
         # same assignment under an old name (the template changed): rename it in place
+        if ours_by_assignment is None:
+            ours_by_assignment = {}
+            for other, other_values in ours.items():
+                held = (other_values.get("sso_account_id", ""), other_values.get("sso_role_name", ""))
+                ours_by_assignment.setdefault(held, []).append(other)
         key = (assignment.account_id, assignment.role_name)
         candidates = [n for n in ours_by_assignment.get(key, []) if n not in wanted and n not in used]
         if candidates:
@@ -529,13 +531,12 @@ def make_plan(
             continue
         plan.add.append(Change(name, assignment, values))
     current = {(a.account_id, a.role_name) for a in listing.assignments}
-    for name, values in sorted(ours.items()):
-        if name in used or name in wanted:
-            continue
-        account = values.get("sso_account_id", "")
+    for name in sorted(ours.keys() - used - wanted):
+        keys = ours[name]
+        account = keys.get("sso_account_id", "")
         if account in listing.failed:
             plan.kept_unknown.append(name)
-        elif (account, values.get("sso_role_name", "")) in current:
+        elif (account, keys.get("sso_role_name", "")) in current:
             continue  # a second profile for a current assignment: leave it
         elif prune:
             plan.remove.append(name)
@@ -573,11 +574,18 @@ def replan_and_apply(
     region: str | None,
     prune: bool,
     guard: Sequence[str] = (),
+    planned_on: bytes | None = None,
 ) -> Plan:
     """The edit run under the config lock: plan again on the file as it is now and apply.
 
     Removals are the one thing confirmed by a person, so the new plan may not remove more.
+    ``planned_on``: the file's bytes ``confirmed`` was made from; when the file still holds
+    exactly them, the plan (a function of the file, the listing and the options) is the same
+    and is not made again (a big file's generated profiles are not all looked at twice).
     """
+    if planned_on is not None and doc.to_bytes() == planned_on:
+        apply_plan(doc, confirmed)
+        return confirmed
     plan = make_plan(doc, confirmed.target, listing, template=template, region=region, prune=prune, guard=guard)
     extra = sorted(set(plan.remove) - set(confirmed.remove))
     if extra:

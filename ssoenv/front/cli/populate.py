@@ -168,7 +168,7 @@ def populate_command(
     outcome = edit_config(
         paths,
         lambda fresh: replan_and_apply(
-            fresh, plan, listing, template=profile_template, region=region, prune=prune, guard=guard
+            fresh, plan, listing, template=profile_template, region=region, prune=prune, guard=guard, planned_on=before
         ),
     )
     final = outcome.result
