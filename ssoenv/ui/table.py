@@ -176,19 +176,20 @@ def render_columns(
     title_widths = [cell_width(t) for t in titles]
     texts: list[Sequence[str]] = []
     used: list[list[int] | None] = []  # None: a column of printable ASCII, where a width is a length
-    natural = []
-    for column, title_width in zip(cells, title_widths, strict=True):
+    widest = []  # of the cells (the title aside)
+    for column in cells:
         joined = "".join(column)
         if joined.isascii() and joined.isprintable():
             texts.append(column)
             used.append(None)
-            natural.append(max(title_width, max(map(len, column), default=0)))
+            widest.append(max(map(len, column), default=0))
         else:
             shown = [v if v.isprintable() else printable(v) for v in column]
             widths = [len(v) if v.isascii() else cell_width(v) for v in shown]
             texts.append(shown)
             used.append(widths)
-            natural.append(max(title_width, max(widths, default=0)))
+            widest.append(max(widths, default=0))
+    natural = [max(pair) for pair in zip(title_widths, widest, strict=True)]
     fitted = fit(columns, natural, width)
     header = []
     padded: list[list[str]] = []
@@ -200,7 +201,9 @@ def render_columns(
             title = elide(title, w)
             title_width = cell_width(title)
         header.append(title + " " * (w - title_width))
-        padded.append(_fit_column(texts[index], used[index], w, (tones or {}).get(index)))
+        painted = (tones or {}).get(index)
+        fits = widest[index] <= w
+        padded.append(_fit_column(texts[index], used[index], w, painted if painted and any(painted) else None, fits))
     lines = [GAP.join(header).rstrip()]
     if padded:
         lines.extend(map(str.rstrip, map(GAP.join, zip(*padded, strict=True))))
@@ -209,16 +212,18 @@ def render_columns(
     return lines
 
 
-def _fit_column(texts: Sequence[str], used: list[int] | None, w: int, tones: Sequence[str] | None) -> list[str]:
-    """One column's cells elided to ``w`` cells, painted, padded to ``w`` cells."""
+def _fit_column(
+    texts: Sequence[str], used: list[int] | None, w: int, tones: Sequence[str] | None, fits: bool
+) -> list[str]:
+    """One column's cells elided to ``w`` cells (unless they all ``fit``), painted, padded to ``w`` cells."""
     if used is None:  # printable ASCII: a cell's width is its length, before and after eliding
-        if any(len(v) > w for v in texts):
+        if not fits:
             cut = w - 1
             texts = [v if len(v) <= w else (v[:cut] + ELLIPSIS if cut >= 0 else "") for v in texts]
         if not tones:
             return list(map(str.ljust, texts, repeat(w)))
         used = list(map(len, texts))
-    elif any(u > w for u in used):
+    elif not fits:
         texts = list(texts)
         used = list(used)
         for row, u in enumerate(used):

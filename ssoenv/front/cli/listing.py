@@ -6,7 +6,7 @@ import itertools
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from json.encoder import encode_basestring_ascii
 from operator import itemgetter
@@ -18,7 +18,7 @@ from ssoenv.auth import sessionclock
 from ssoenv.config import guard
 from ssoenv.config.chain import AnyProfile, ChainedProfile, is_chained, resolve_chain
 from ssoenv.config.ini import GcPaused
-from ssoenv.config.profiles import SsoProfile, SsoSession, login_session_for_profile, resolve_profile
+from ssoenv.config.profiles import SsoSession, login_session_for_profile, resolve_profile
 from ssoenv.credentials.cache import now, role_cache_key
 from ssoenv.credentials.sso import token_state
 from ssoenv.errors import ConfigError
@@ -41,100 +41,134 @@ class _Memo:
             self.cached = set()
 
 
-def _rows(ctx: Context) -> list[dict[str, Any]]:
-    """A row per profile, in name order (every row has the keys of :func:`_row`, in its order)."""
+# A row: one profile's values in this order; `list --json` shows each as an object of these keys
+# (and "active"), with a tuple (the chain) as a list.
+FIELDS = (
+    "profile",
+    "account_id",
+    "role_name",
+    "region",
+    "sso_session",
+    "start_url",
+    "state",  # valid, refreshable, expired, rejected, not-logged-in, not-sso, invalid
+    "expires_at",  # the token's
+    "error",  # what is wrong with the profile or its session (said below the table)
+    "chain",  # for role profiles: the source profiles (a tuple), nearest first, down to the SSO root
+    "guarded",  # ssoenv_guard = confirm (ssoenv.config.guard)
+    "credentials_expire_at",  # cached role credentials (the first clock)
+    "session_expires_at",  # the SSO session's end, when known (the second clock)
+)
+Row = tuple[Any, ...]
+_ERROR = FIELDS.index("error")
+
+
+def _rows(ctx: Context) -> list[Row]:
+    """A row per profile, in name order."""
     memo = _Memo(ctx)
     with GcPaused():  # a row per profile: many objects, no cycles
         return [_row(ctx, name, memo) for name in ctx.config.profile_names()]
 
 
-_KEYS = ("sso_account_id", "sso_role_name", "region", "sso_session", "sso_start_url")
+_KEYS = ("sso_account_id", "sso_role_name", "region", "sso_session", "sso_start_url", "role_arn")
 
 
-def _row(ctx: Context, name: str, memo: _Memo) -> dict[str, Any]:
-    """One profile, resolved once (its merged keys read once)."""
+def _row(ctx: Context, name: str, memo: _Memo) -> Row:
+    """One profile, resolved once."""
     cfg = ctx.config
-    values = cfg.merged(name)
-    account, role, region, session_name, start_url = cfg.strings(name, _KEYS)
-    row: dict[str, Any] = {
-        "profile": name,
-        "account_id": account,
-        "role_name": role,
-        "region": region,
-        "sso_session": session_name,
-        "start_url": start_url,
-        "state": None,
-        "expires_at": None,
-        "error": None,
-        "chain": None,  # for role profiles: the source profiles (a tuple), nearest first, down to the SSO root
-        "guarded": False,  # ssoenv_guard = confirm (ssoenv.config.guard)
-        "credentials_expire_at": None,  # cached role credentials (the first clock)
-        "session_expires_at": None,  # the SSO session's end, when known (the second clock)
-    }
+    account, role, region, session_name, start_url, role_arn = cfg.strings(name, _KEYS)
+    chain = None
+    guarded = False
+    profile: AnyProfile | None = None
     try:
-        row["guarded"] = memo.guarded(name)
+        guarded = memo.guarded(name)
+        if role_arn and is_chained(cfg, name):
+            profile = resolve_chain(cfg, name)
+            account, role, chain = profile.account_id, profile.role_name, profile.sources
+            session = profile.session
+        elif account or role:
+            profile = resolve_profile(cfg, name)
+            session = profile.session
+        elif session_name or start_url:
+            session = login_session_for_profile(cfg, name)
+        else:
+            return (
+                name,
+                account,
+                role,
+                region,
+                session_name,
+                start_url,
+                "not-sso",
+                None,
+                None,
+                None,
+                guarded,
+                None,
+                None,
+            )
     except ConfigError as exc:
-        row["state"] = "invalid"
-        row["error"] = str(exc)
-        return row
-    if values.get("role_arn") and is_chained(cfg, name):
-        try:
-            chained = resolve_chain(cfg, name)
-        except ConfigError as exc:
-            row["state"] = "invalid"
-            row["error"] = str(exc)
-            return row
-        row.update(account_id=chained.account_id, role_name=chained.role_name, chain=chained.sources)
-        if memo.cached:
-            _role_clock(ctx, row, chained, memo)
-        return _session_state(ctx, row, chained.session, memo)
-    if not (account or role or session_name or start_url):
-        row["state"] = "not-sso"
-        return row
-    try:
-        resolved: SsoProfile | None = resolve_profile(cfg, name) if (account or role) else None
-        session = resolved.session if resolved else login_session_for_profile(cfg, name)
-    except ConfigError as exc:
-        row["state"] = "invalid"
-        row["error"] = str(exc)
-        return row
-    if resolved is not None and memo.cached:  # nothing cached at all: no key to compute for each row
-        _role_clock(ctx, row, resolved, memo)
-    return _session_state(ctx, row, session, memo)
+        return (
+            name,
+            account,
+            role,
+            region,
+            session_name,
+            start_url,
+            "invalid",
+            None,
+            str(exc),
+            None,
+            guarded,
+            None,
+            None,
+        )
+    # nothing cached at all (the common case): no key to compute for each profile
+    creds = _role_clock(ctx, profile, memo) if memo.cached and profile is not None else None
+    known = memo.sessions.get(session.cache_key_source)
+    state, expires, end, error = known if known is not None else _session_state(ctx, session, memo)
+    return (
+        name,
+        account,
+        role,
+        region,
+        session_name,
+        session.start_url,
+        state,
+        expires,
+        error,
+        chain,
+        guarded,
+        creds,
+        end,
+    )
 
 
-def _role_clock(ctx: Context, row: dict[str, Any], profile: AnyProfile, memo: _Memo) -> None:
+def _role_clock(ctx: Context, profile: AnyProfile, memo: _Memo) -> str | None:
     """The cached role credentials' expiry (no network), if any are cached and not expired."""
     key = profile.hops[-1].cache_key if isinstance(profile, ChainedProfile) else role_cache_key(profile)
     if f"{key}.json" not in memo.cached:
-        return  # no file to open
+        return None  # no file to open
     from ssoenv.credentials.anyprofile import cached_credentials
 
     creds = cached_credentials(ctx.paths, profile, freshness=timedelta(0))
-    if creds is not None:
-        row["credentials_expire_at"] = creds.expiration.isoformat()
+    return creds.expiration.isoformat() if creds is not None else None
 
 
-def _session_state(ctx: Context, row: dict[str, Any], session: SsoSession, memo: _Memo) -> dict[str, Any]:
-    row["start_url"] = session.start_url
-    key = session.cache_key_source
-    known = memo.sessions.get(key)
-    if known is None:  # profiles of one session share one token file: read it once
-        state, token = token_state(ctx.paths, session)
-        expires = end = error = None
-        if token is not None:
-            expires = token.expires_at.isoformat()
-            if state in ("valid", "refreshable"):
-                try:
-                    at = sessionclock.session_end(ctx.paths, ctx.config, session, token)
-                    end = at.isoformat() if at is not None else None
-                except ConfigError as exc:  # a bad ssoenv_session_duration: said below the table
-                    error = str(exc)
-        known = memo.sessions[key] = ({"none": "not-logged-in"}.get(state, state), expires, end, error)
-    row["state"], row["expires_at"], row["session_expires_at"], error = known
-    if error is not None:
-        row["error"] = error
-    return row
+def _session_state(ctx: Context, session: SsoSession, memo: _Memo) -> tuple[str, str | None, str | None, str | None]:
+    """The session's state, its token's expiry, its end and what is wrong with it (once per session:
+    profiles of one session share one token file)."""
+    state, token = token_state(ctx.paths, session)
+    expires = end = error = None
+    if token is not None:
+        expires = token.expires_at.isoformat()
+        if state in ("valid", "refreshable"):
+            try:
+                at = sessionclock.session_end(ctx.paths, ctx.config, session, token)
+                end = at.isoformat() if at is not None else None
+            except ConfigError as exc:  # a bad ssoenv_session_duration: said below the table
+                error = str(exc)
+    known = memo.sessions[session.cache_key_source] = ({"none": "not-logged-in"}.get(state, state), expires, end, error)
+    return known
 
 
 def _left(value: str | None) -> str:
@@ -181,32 +215,38 @@ def _colour() -> bool:
         return False
 
 
-def _table(rows: list[dict[str, Any]], active: str | None, width: int, *, colour: bool) -> list[str]:
+def _table(rows: list[Row], active: str | None, width: int, *, colour: bool) -> list[str]:
     """The table for people, fitted to ``width`` cells (values elided with …, never wrapped).
 
-    Built column by column: what many rows share (a state's text, a clock) is worked out once."""
-    names = list(map(itemgetter("profile"), rows))
-    guarded = list(map(itemgetter("guarded"), rows))
-    marks = ["!" if g else "" for g in guarded]
+    Made column by column: what many rows share (a state's text, a clock) is worked out once, and
+    a column with nothing to replace (no empty value, no chain) is taken as it is."""
+    if not rows:
+        return render_columns(COLUMNS, [[] for _ in COLUMNS], width)
+    names, accounts, roles, regions, sessions, urls, states, expiries, _, chains, guarded, creds, ends = zip(
+        *rows, strict=True
+    )
+    marks: Sequence[str] = ["!" if g else "" for g in guarded] if any(guarded) else ("",) * len(rows)
     if active is not None and active in names:
         marks = [("*" if name == active else "") + mark for name, mark in zip(names, marks, strict=True)]
-    states = list(map(itemgetter("state", "expires_at"), rows))
-    texts = {key: _state_text(*key) for key in set(states)}
-    creds = list(map(itemgetter("credentials_expire_at"), rows))
+    if chains.count(None) == len(chains) and None not in sessions and "" not in sessions:
+        via: Sequence[str] = sessions  # every profile has an sso_session (the common case)
+    else:
+        via = [
+            " → ".join(chain) if chain else session or url or "-"
+            for chain, session, url in zip(chains, sessions, urls, strict=True)
+        ]
+    state_keys = list(zip(states, expiries, strict=True))
+    texts = {key: _state_text(*key) for key in set(state_keys)}
     left = {value: _left(value) for value in set(creds)}
-    ends = list(map(itemgetter("session_expires_at"), rows))
     end = {value: _ends(value) for value in set(ends)}
     cells = [
         marks,
         names,
-        [v or "-" for v in map(itemgetter("account_id"), rows)],
-        [v or "-" for v in map(itemgetter("role_name"), rows)],
-        [v or "-" for v in map(itemgetter("region"), rows)],
-        [
-            " → ".join(chain) if chain else session or url or "-"
-            for chain, session, url in map(itemgetter("chain", "sso_session", "start_url"), rows)
-        ],
-        list(map(texts.__getitem__, states)),
+        _or_dash(accounts),
+        _or_dash(roles),
+        _or_dash(regions),
+        via,
+        list(map(texts.__getitem__, state_keys)),
         list(map(left.__getitem__, creds)),
         list(map(end.__getitem__, ends)),
     ]
@@ -214,8 +254,15 @@ def _table(rows: list[dict[str, Any]], active: str | None, width: int, *, colour
     if colour:
         by_state = {"expired": _RED, "rejected": _RED, "invalid": _RED, "refreshable": _YELLOW, "valid": _GREEN}
         marked = [_GUARD if g else "" for g in guarded]  # the prompt's colour for a guarded profile
-        tones = {0: marked, 1: marked, 6: [by_state.get(state, "") for state, _ in states]}
+        tones = {0: marked, 1: marked, 6: [by_state.get(state, "") for state in states]}
     return render_columns(COLUMNS, cells, width, tones)
+
+
+def _or_dash(values: Sequence[str | None]) -> Sequence[str]:
+    """The values, ``-`` for an empty one."""
+    if None in values or "" in values:
+        return [v or "-" for v in values]
+    return values  # type: ignore[return-value]  # no None in them
 
 
 def _state_text(state: str, expires_at: str | None) -> str:
@@ -232,45 +279,44 @@ def _state_text(state: str, expires_at: str | None) -> str:
     }.get(state, str(state))
 
 
-def _json(rows: list[dict[str, Any]], active: str | None) -> str:
-    """``json.dumps([{**row, "active": row["profile"] == active} for row in rows])``: the same
-    text, made faster. Every row has the keys of :func:`_row` in its order: the first three
-    values (name, account, role) are each row's own and are encoded column by column at C speed;
-    the rest (region, session, state, clocks...) is what many rows share, and each distinct rest
-    is encoded once."""
+def _json(rows: list[Row], active: str | None) -> str:
+    """``json.dumps`` of the rows as objects (:data:`FIELDS` and ``"active"``), compact: the same
+    text, made faster. The first three values (name, account, role) are each row's own and are
+    encoded column by column at C speed; the rest (region, session, state, clocks...) is what many
+    rows share, and each distinct rest is encoded once."""
     if not rows:
         return "[]"
-    fields = list(rows[0])
-    lead, rest = fields[:3], fields[3:]
     parts: list[Iterable[str]] = []
-    names: list[str] = []
-    for field in lead:
+    columns = zip(*map(itemgetter(0, 1, 2), rows), strict=True)
+    for field, values in zip(FIELDS, columns, strict=False):
         parts.append(itertools.repeat(f", {json.dumps(field)}: "))
-        values = list(map(itemgetter(field), rows))
-        names = names or values
         try:
             parts.append(list(map(encode_basestring_ascii, values)))
         except TypeError:  # None (a profile without an account id)
             parts.append([encode_basestring_ascii(v) if v.__class__ is str else json.dumps(v) for v in values])
-    tails = list(map(itemgetter(*rest), rows))
+    parts[0] = itertools.repeat(f", {{{json.dumps(FIELDS[0])}: ")  # each row begins an object
+    tails = list(map(itemgetter(slice(3, None)), rows))
     try:
-        known = {tail: _rest(rest, tail, False) for tail in set(tails)}
-    except TypeError:  # a value that is not hashable: no row has any yet
-        return json.dumps([{**row, "active": row["profile"] == active} for row in rows])
+        known = {tail: _rest(tail, False) for tail in set(tails)}
+    except TypeError:  # a value that is not hashable: no row has any
+        return json.dumps([_object(row, active) for row in rows])
     encoded = list(map(known.__getitem__, tails))
     if active is not None:
-        for index, name in enumerate(names):
-            if name == active:
-                encoded[index] = _rest(rest, tails[index], True)
+        for index, row in enumerate(rows):
+            if row[0] == active:
+                encoded[index] = _rest(tails[index], True)
     parts.append(encoded)
-    parts[0] = itertools.repeat(", {" + json.dumps(lead[0]) + ": ")
     lines = itertools.chain.from_iterable(zip(*parts, strict=False))  # not strict: repeat() has no end
     return "[" + "".join(lines)[2:] + "]"
 
 
-def _rest(fields: list[str], values: tuple[Any, ...], active: bool) -> str:
+def _rest(values: tuple[Any, ...], active: bool) -> str:
     """``, "region": ..., "active": ...}``: the rest of a row's JSON after its first three values."""
-    return ", " + json.dumps(dict(zip(fields, values, strict=True), active=active))[1:]
+    return ", " + json.dumps(dict(zip(FIELDS[3:], values, strict=True), active=active))[1:]
+
+
+def _object(row: Row, active: str | None) -> dict[str, Any]:
+    return dict(zip(FIELDS, row, strict=True), active=row[0] == active)
 
 
 @click.command("list")
@@ -291,7 +337,7 @@ def list_command(as_json: bool) -> None:
     active = os.environ.get("SSOENV_PROFILE")
     if as_json:
         if sys.stdout.isatty():  # indented for people
-            emit(json.dumps([{**row, "active": row["profile"] == active} for row in rows], indent=2))
+            emit(json.dumps([_object(row, active) for row in rows], indent=2))
         else:  # compact for pipes
             with GcPaused():
                 emit(_json(rows, active))
@@ -303,8 +349,8 @@ def list_command(as_json: bool) -> None:
         lines = _table(rows, active, terminal_width(), colour=_colour())
     emit("\n".join(lines))
     for row in rows:
-        if row["error"]:
-            say(f"{row['profile']}: {row['error']}")
+        if row[_ERROR]:
+            say(f"{row[0]}: {row[_ERROR]}")
 
 
 command = list_command
