@@ -78,6 +78,12 @@ class Guarded:
         self._sessions: dict[str, bool] = {}
 
     def __call__(self, name: str) -> bool:
+        own = self._cfg.merged(name)
+        session = own.get("sso_session")
+        if session.__class__ is str and KEY not in own and not own.get("role_arn"):
+            known = self._sessions.get(str(session))
+            if known is not None:  # a profile that follows its session's setting, already read
+                return known
         return _guarded(self._cfg, name, self._sessions)
 
 

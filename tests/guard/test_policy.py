@@ -88,6 +88,24 @@ def test_a_value_that_is_neither_confirm_nor_off_is_refused_with_its_line(tmp_pa
     assert f"{tmp_path / 'config'}:" in caught.value.message and "ssoenv_guard" in caught.value.message
 
 
+def test_guarded_for_many_profiles_says_what_is_guarded_says(tmp_path: Path) -> None:
+    """`list` asks guard.Guarded for every profile: each session's setting read once, the same answers."""
+    cfg = _config(tmp_path, CONFIG + "\n[profile live-2]\nsso_session = live\nsso_account_id = 7\nsso_role_name = R\n")
+    guarded = guard.Guarded(cfg)
+    names = cfg.profile_names()
+    for _ in range(2):  # the second time from what the first read
+        assert [guarded(name) for name in names] == [guard.is_guarded(cfg, name) for name in names]
+    assert guarded("live-2") and not guarded("live-lab")
+    bad = _config(
+        tmp_path, "ssoenv_guard = maybe".join(CONFIG.rsplit("ssoenv_guard = confirm", 1))
+    )  # [sso-session live]
+    guarded = guard.Guarded(bad)
+    for _ in range(2):  # refused for every profile of the session, every time
+        with pytest.raises(ConfigError, match="ssoenv_guard"):
+            guarded("live")
+    assert not guarded("live-lab")  # its own setting
+
+
 def test_needs_confirmation_unless_confirmed_in_this_environment(tmp_path: Path) -> None:
     cfg = _config(tmp_path)
     assert guard.needs_confirmation(cfg, "prod", {})

@@ -59,7 +59,7 @@ FIELDS = (
     "session_expires_at",  # the SSO session's end, when known (the second clock)
 )
 Row = tuple[Any, ...]
-_ERROR = FIELDS.index("error")
+_STATE, _ERROR, _GUARDED = FIELDS.index("state"), FIELDS.index("error"), FIELDS.index("guarded")
 
 
 def _rows(ctx: Context) -> list[Row]:
@@ -216,16 +216,22 @@ def _colour() -> bool:
 
 
 def _table(rows: list[Row], active: str | None, width: int, *, colour: bool) -> list[str]:
-    """The table for people, fitted to ``width`` cells (values elided with …, never wrapped).
+    """The table for people, fitted to ``width`` cells (values elided with …, never wrapped)."""
+    columns = list(zip(*rows, strict=True)) or [()] * len(FIELDS)
+    tones = None
+    if colour:
+        by_state = {"expired": _RED, "rejected": _RED, "invalid": _RED, "refreshable": _YELLOW, "valid": _GREEN}
+        marked = [_GUARD if g else "" for g in columns[_GUARDED]]  # the prompt's colour for a guarded profile
+        tones = {0: marked, 1: marked, 6: [by_state.get(state, "") for state in columns[_STATE]]}
+    return render_columns(COLUMNS, _cells(columns, active), width, tones)
 
-    Made column by column: what many rows share (a state's text, a clock) is worked out once, and
-    a column with nothing to replace (no empty value, no chain) is taken as it is."""
-    if not rows:
-        return render_columns(COLUMNS, [[] for _ in COLUMNS], width)
-    names, accounts, roles, regions, sessions, urls, states, expiries, _, chains, guarded, creds, ends = zip(
-        *rows, strict=True
-    )
-    marks: Sequence[str] = ["!" if g else "" for g in guarded] if any(guarded) else ("",) * len(rows)
+
+def _cells(columns: list[tuple[Any, ...]], active: str | None) -> list[Sequence[str]]:
+    """The table's cells, column by column, from the rows' columns: what many rows share (a
+    state's text, a clock) is worked out once, a column with nothing to replace (no empty value,
+    no chain) is taken as it is."""
+    names, accounts, roles, regions, sessions, urls, states, expiries, _, chains, guarded, creds, ends = columns
+    marks: Sequence[str] = ["!" if g else "" for g in guarded] if any(guarded) else ("",) * len(names)
     if active is not None and active in names:
         marks = [("*" if name == active else "") + mark for name, mark in zip(names, marks, strict=True)]
     if chains.count(None) == len(chains) and None not in sessions and "" not in sessions:
@@ -239,7 +245,7 @@ def _table(rows: list[Row], active: str | None, width: int, *, colour: bool) -> 
     texts = {key: _state_text(*key) for key in set(state_keys)}
     left = {value: _left(value) for value in set(creds)}
     end = {value: _ends(value) for value in set(ends)}
-    cells = [
+    return [
         marks,
         names,
         _or_dash(accounts),
@@ -250,12 +256,6 @@ def _table(rows: list[Row], active: str | None, width: int, *, colour: bool) -> 
         list(map(left.__getitem__, creds)),
         list(map(end.__getitem__, ends)),
     ]
-    tones = None
-    if colour:
-        by_state = {"expired": _RED, "rejected": _RED, "invalid": _RED, "refreshable": _YELLOW, "valid": _GREEN}
-        marked = [_GUARD if g else "" for g in guarded]  # the prompt's colour for a guarded profile
-        tones = {0: marked, 1: marked, 6: [by_state.get(state, "") for state in states]}
-    return render_columns(COLUMNS, cells, width, tones)
 
 
 def _or_dash(values: Sequence[str | None]) -> Sequence[str]:
