@@ -35,6 +35,10 @@ class _Memo:
     def __init__(self, ctx: Context) -> None:
         self.sessions: dict[str, tuple[str, str | None, str | None, str | None]] = {}
         self.guarded = guard.Guarded(ctx.config)
+        # one string object for each value many rows share (a role name, a region, a session name):
+        # the table's and the JSON's passes over a column then read a few objects, not one per row
+        known: dict[str | None, str | None] = {}
+        self.shared = known.setdefault
         try:
             self.cached = set(os.listdir(ctx.paths.cli_cache_dir))
         except OSError:
@@ -126,6 +130,8 @@ def _row(ctx: Context, name: str, memo: _Memo) -> Row:
     creds = _role_clock(ctx, profile, memo) if memo.cached and profile is not None else None
     known = memo.sessions.get(session.cache_key_source)
     state, expires, end, error = known if known is not None else _session_state(ctx, session, memo)
+    shared = memo.shared
+    role, region, session_name = shared(role, role), shared(region, region), shared(session_name, session_name)
     return (
         name,
         account,
