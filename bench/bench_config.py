@@ -6,7 +6,9 @@
 For each size, in process (best of R runs): the one reader (``ini.parse`` + check), the full
 ``load_config`` + resolving every SSO profile (what ``list`` does), the writer's parse,
 serialise, one key edit, add/remove a profile, updating 1,500 profiles at once (a populate
-re-run), "one parse and one write" (the whole locked/atomic ``edit_config`` cycle on disk), and
+re-run), the same again with the text already read by the reader (what the writer adds to a
+command that has read the config with ``load_config``: it should follow what is edited, not the
+size of the file), "one parse and one write" (the whole locked/atomic ``edit_config`` cycle on disk), and
 Python's configparser reading the same file as the baseline measured in the same run (issue 8,
 item 7: one parse and one write of 10 MB well under 2 s; ratios to configparser are what
 compare across machines).

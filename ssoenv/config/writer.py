@@ -371,7 +371,12 @@ class _Base:
         """Where the slot's header line starts. In a ``plain`` file the first few are searched
         for (a search for the header's text runs at C speed; one edit in a big file then does
         not need every header's offset)."""
-        if self._offsets is None and self.parsed.plain and len(self._found) < _SEARCHES:
+        if (
+            self._offsets is None
+            and self.parsed.plain
+            and len(self._found) < _SEARCHES
+            and self.blocks[slot].header != "DEFAULT"  # the one header that may be repeated
+        ):
             found = self._found.get(slot)
             if found is None:
                 found = self._found[slot] = self._search(slot)
