@@ -229,3 +229,8 @@ def test_json_is_what_json_dumps_gives(rows: list[tuple[object, ...]], active: s
 def test_json_of_a_value_that_is_not_hashable() -> None:
     row = ("p", None, "r", None, None, None, "valid", None, None, ["a", "b"], False, None, None)
     assert listing._json([row], "p") == json.dumps([dict(zip(listing.FIELDS, row, strict=True), active=True)])
+
+
+@given(st.lists(st.sampled_from([None, "", "a", "111111111111"]), max_size=40))
+def test_an_empty_value_is_shown_as_a_dash(values: list[str | None]) -> None:
+    assert list(listing._or_dash(tuple(values))) == [v or "-" for v in values]
