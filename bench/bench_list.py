@@ -3,8 +3,9 @@
     python bench/bench_list.py [--profiles N ...] [--repeat R]
 
 The config is bench_config's (``make_config``), logged in to its session (a token file written
-here, valid for hours); each size runs twice: with no role credentials cached, and with one
-profile's cached (then ``list`` computes every profile's cache key to look for its file).
+here, valid for hours); each size runs three times: with no role credentials cached, with one
+profile's cached and expired (a morning's first ``list``), and with one profile's cached and
+valid (then ``list`` computes every profile's cache key to look for its file).
 
 In process, CPU time, the least of R runs (garbage collection paused, as the command does):
 
@@ -54,7 +55,9 @@ def best(repeat: int, fn: Callable[[], object]) -> float:
     return min(times)
 
 
-def home_with(n: int, cached: bool) -> Path:
+def home_with(n: int, cached: str) -> Path:
+    """A HOME with the config of ``n`` profiles, logged in; ``cached``: "", "expired" or "valid"
+    role credentials of one profile."""
     home = Path(tempfile.mkdtemp(prefix="ssoenv-bench-list-"))
     (home / ".aws").mkdir()
     (home / ".aws" / "config").write_bytes(make_config(n))
@@ -70,12 +73,13 @@ def home_with(n: int, cached: bool) -> Path:
     cache.save_token(paths, session_by_name(cfg, "corp"), token)
     if cached:
         profile = resolve_profile(cfg, "acct00001.Role1")
-        creds = cache.RoleCredentials("ASIA", "secret", "session", at + timedelta(minutes=50), profile.account_id)
+        expires = at + timedelta(minutes=50 if cached == "valid" else -10)
+        creds = cache.RoleCredentials("ASIA", "secret", "session", expires, profile.account_id)
         cache.save_role_credentials(paths, profile, creds)
     return home
 
 
-def measure(n: int, cached: bool, repeat: int) -> dict[str, float]:
+def measure(n: int, cached: str, repeat: int) -> dict[str, float]:
     home = home_with(n, cached)
     text = (home / ".aws" / "config").read_text()
 
@@ -106,7 +110,8 @@ def measure(n: int, cached: bool, repeat: int) -> dict[str, float]:
         ),
         "configparser read (yardstick)": best(repeat, configparser_read),
     }
-    print(f"{n} profiles, {'one profile' if cached else 'no'} role credentials cached (least of {repeat}, CPU time)")
+    what = f"one profile's role credentials cached, {cached}" if cached else "no role credentials cached"
+    print(f"{n} profiles, {what} (least of {repeat}, CPU time)")
     width = max(map(len, results))
     for name, seconds in results.items():
         print(f"  {name:<{width}}  {seconds * 1000:8.1f} ms")
@@ -120,7 +125,7 @@ def main() -> int:
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
     for n in args.profiles:
-        for cached in (False, True):
+        for cached in ("", "expired", "valid"):
             measure(n, cached, args.repeat)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0

@@ -352,6 +352,14 @@ def fresh(creds: RoleCredentials | None, freshness: timedelta = FRESHNESS) -> Ro
     return creds if creds is not None and creds.remaining() > freshness else None
 
 
+def cached_expiration(path: Path) -> datetime | None:
+    """When the role credentials cached in ``path`` expire: an SSO role's file or an assume-role
+    one (both keep ``Credentials.Expiration``); None when it holds no such time."""
+    data = _read_json(path)
+    creds = data.get("Credentials") if data is not None else None
+    return parse_timestamp(creds.get("Expiration")) if isinstance(creds, dict) else None
+
+
 def load_role_credentials(paths: Paths, profile: SsoProfile) -> RoleCredentials | None:
     data = _read_json(role_credentials_path(paths, profile))
     if data is None:

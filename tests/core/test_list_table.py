@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -234,3 +235,22 @@ def test_json_of_a_value_that_is_not_hashable() -> None:
 @given(st.lists(st.sampled_from([None, "", "a", "111111111111"]), max_size=40))
 def test_an_empty_value_is_shown_as_a_dash(values: list[str | None]) -> None:
     assert list(listing._or_dash(tuple(values))) == [v or "-" for v in values]
+
+
+def test_only_unexpired_credential_files_are_looked_for(tmp_path: Path) -> None:
+    """list computes a cache key per profile only while some cached role credentials are still
+    valid: the SSO role files and the assume-role ones (both keep Credentials.Expiration)."""
+    soon, gone = "2999-01-01T00:00:00Z", "2000-01-01T00:00:00Z"
+    files = {
+        "sso.json": {"ProviderType": "sso", "Credentials": {"AccessKeyId": "A", "Expiration": soon}},
+        "sts.json": {"Credentials": {"AccessKeyId": "A", "Expiration": "2999-01-01T00:00:00+00:00"}},
+        "old.json": {"ProviderType": "sso", "Credentials": {"AccessKeyId": "A", "Expiration": gone}},
+        "odd.json": {"Credentials": {"Expiration": "soon"}},
+        "list.json": ["Credentials"],
+        "sso.txt": {"Credentials": {"Expiration": soon}},
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_text(json.dumps(data))
+    (tmp_path / "junk.json").write_text("{not json")
+    assert listing._unexpired(tmp_path) == {"sso.json", "sts.json"}
+    assert listing._unexpired(tmp_path / "missing") == set()

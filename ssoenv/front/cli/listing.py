@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from json.encoder import encode_basestring_ascii
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +20,7 @@ from ssoenv.config import guard
 from ssoenv.config.chain import AnyProfile, ChainedProfile, is_chained, resolve_chain
 from ssoenv.config.ini import GcPaused
 from ssoenv.config.profiles import SsoSession, login_session_for_profile, resolve_profile
-from ssoenv.credentials.cache import now, role_cache_key
+from ssoenv.credentials.cache import cached_expiration, now, role_cache_key
 from ssoenv.credentials.sso import token_state
 from ssoenv.errors import ConfigError
 from ssoenv.front.cli import emit
@@ -30,7 +31,7 @@ from ssoenv.ui.table import Column, render_columns, terminal_width
 
 class _Memo:
     """What many rows share, looked up once per command: each session's token state and end,
-    each session's guard setting, the names of the cached role-credential files."""
+    each session's guard setting, the names of the cached role-credential files still valid."""
 
     def __init__(self, ctx: Context) -> None:
         self.sessions: dict[str, tuple[str, str | None, str | None, str | None]] = {}
@@ -39,10 +40,23 @@ class _Memo:
         # the table's and the JSON's passes over a column then read a few objects, not one per row
         known: dict[str | None, str | None] = {}
         self.shared = known.setdefault
-        try:
-            self.cached = set(os.listdir(ctx.paths.cli_cache_dir))
-        except OSError:
-            self.cached = set()
+        self.cached = _unexpired(ctx.paths.cli_cache_dir)
+
+
+def _unexpired(folder: Path) -> set[str]:
+    """The names of the cached role-credential files that have not expired: only a profile whose
+    file is one of them has a first clock to show (none: no cache key is computed for each of
+    many profiles, the common case of a morning's first `list`)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return set()
+    at = now()
+    return {
+        name
+        for name in names
+        if name.endswith(".json") and (expires := cached_expiration(folder / name)) is not None and expires > at
+    }
 
 
 # A row: one profile's values in this order; `list --json` shows each as an object of these keys
