@@ -504,6 +504,7 @@ class ConfigDocument:
     _base: _Base
     _own: dict[int, Section]  # the sections this document has its own copy of, by id
     _removed: set[int]  # slots of the file removed
+    _skip: dict[int, int]  # removed slot -> a slot before it, every one between them removed
     _tail: list[int]  # ids of the sections added at the end, in order
     _next: int
     _refs: dict[SectionRef, list[int]]  # every id of a ref that was touched (renamed, added, removed)
@@ -522,6 +523,7 @@ class ConfigDocument:
         self._base = base
         self._own = {}
         self._removed = set()
+        self._skip = {}
         self._tail = []
         self._next = len(base.blocks)
         self._refs = {}
@@ -603,6 +605,7 @@ class ConfigDocument:
         new = ConfigDocument._over(self._base, self.newline, self.path)
         new._own = {i: section.copy() for i, section in self._own.items()}
         new._removed = set(self._removed)
+        new._skip = dict(self._skip)
         new._tail = list(self._tail)
         new._next = self._next
         new._refs = {ref: list(ids) for ref, ids in self._refs.items()}
@@ -693,10 +696,18 @@ class ConfigDocument:
         return self._last_slot(min(ident, len(self._base.blocks)))
 
     def _last_slot(self, before: int) -> int | None:
-        """The last slot of the file before slot ``before`` that is still there."""
+        """The last slot of the file before slot ``before`` that is still there (the runs of
+        removed slots walked over are remembered: removing many in a row stays linear)."""
         slot = before - 1
-        while slot >= 0 and slot in self._removed:
-            slot -= 1
+        removed = self._removed
+        if slot in removed:
+            skip = self._skip
+            walked = []
+            while slot >= 0 and slot in removed:
+                walked.append(slot)
+                slot = skip.get(slot, slot - 1)
+            for each in walked:
+                skip[each] = slot  # every slot after ``slot`` up to ``each`` is removed
         return slot if slot >= 0 else None
 
     def _last(self) -> int | None:

@@ -280,3 +280,17 @@ def test_a_header_found_in_the_text_is_the_whole_header() -> None:
             doc.set_values(SectionRef("other", "x"), {"k": "new"})
         assert lazy.to_bytes() == eager.to_bytes()
         assert lazy.get(SectionRef("other", "x"), "k") == "new"
+
+
+def test_removing_runs_of_sections_is_the_materialised_removal() -> None:
+    text = big_config(300).replace("[profile p7]", "# about p7\n[profile p7]")
+    lazy, eager = ConfigDocument.parse(text.encode()), materialised(text)
+    for doc in (lazy, eager):
+        for i in [*range(10, 60), *range(5, 10), *range(200, 300), *range(150, 60, -1)]:  # runs, after and before
+            doc.remove_section(SectionRef.profile(f"p{i}"))
+        doc.set_values(SectionRef.profile("p4"), {"region": "x"})
+        for i in range(4):
+            doc.remove_section(SectionRef.profile(f"p{i}"))
+    assert lazy.to_bytes() == eager.to_bytes()
+    assert seen(lazy) == seen(eager)
+    assert lazy.where(SectionRef.profile("p155"), "region") == eager.where(SectionRef.profile("p155"), "region")
