@@ -1149,15 +1149,26 @@ def read_document(paths: Paths) -> tuple[ConfigDocument, bytes | None]:
 
 
 def unified_diff(before: bytes | None, after: bytes, *, path: str) -> str:
-    """A unified diff for people (``--dry-run``); line endings shown as ``\\n``."""
+    """A unified diff for people (``--dry-run``); line endings shown as ``\\n``.
+
+    The lines both files share at their start and at their end (a big file with a few sections
+    edited) are found at C speed and left out of the line-by-line comparison, but for the
+    context lines next to a change; the hunks' line numbers count them."""
     import difflib
 
+    old_text = (before or b"").decode("utf-8", "replace")
+    new_text = after.decode("utf-8", "replace")
+    start = _shared_head(old_text, new_text)
+    end = _shared_tail(old_text, new_text, start)
+    skipped = _count_lines(old_text[:start])
     # lines end where botocore ends them (not at VT, FF, NEL, U+2028, ... as str.splitlines does)
-    old = _LINE_RE.findall((before or b"").decode("utf-8", "replace"))
-    new = _LINE_RE.findall(after.decode("utf-8", "replace"))
+    old = _LINE_RE.findall(old_text[start : len(old_text) - end])
+    new = _LINE_RE.findall(new_text[start : len(new_text) - end])
     lines = difflib.unified_diff(old, new, fromfile=f"a/{path}", tofile=f"b/{path}")
     out: list[str] = []
     for line in lines:
+        if skipped and line.startswith("@@ "):
+            line = _HUNK_RE.sub(lambda m: f"@@ -{int(m[1]) + skipped}{m[2]} +{int(m[3]) + skipped}{m[4]} @@", line)
         if line.endswith("\r\n"):
             line = line[:-2] + "\n"
         elif line.endswith("\r"):
@@ -1166,3 +1177,41 @@ def unified_diff(before: bytes | None, after: bytes, *, path: str) -> str:
             line += "\n\\ No newline at end of file\n"
         out.append(line)
     return "".join(out)
+
+
+_HUNK_RE = re.compile(r"^@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@")
+_CONTEXT: Final = 3  # difflib's context lines
+
+
+def _shared_head(a: str, b: str) -> int:
+    """Where the lines both texts start with end, less the context lines before the first
+    difference: an offset at the start of a line in both (after a ``\\n``), or 0."""
+    same, high = 0, min(len(a), len(b))  # a[:same] == b[:same]; the common prefix is <= high
+    while same < high:
+        mid = (same + high + 1) // 2
+        if a[same:mid] == b[same:mid]:
+            same = mid
+        else:
+            high = mid - 1
+    start = a.rfind("\n", 0, same) + 1
+    for _ in range(_CONTEXT):
+        if start:
+            start = a.rfind("\n", 0, start - 1) + 1
+    return start
+
+
+def _shared_tail(a: str, b: str, head: int) -> int:
+    """How many characters of lines both texts end with (after ``head``) are left out, less the
+    context lines after the last difference: the rest starts after a ``\\n`` in both."""
+    same, high = 0, min(len(a), len(b)) - head  # a[-same:] == b[-same:] (0: nothing)
+    while same < high:
+        mid = (same + high + 1) // 2
+        if a[len(a) - mid : len(a) - same] == b[len(b) - mid : len(b) - same]:
+            same = mid
+        else:
+            high = mid - 1
+    end = a.find("\n", len(a) - same) + 1
+    for _ in range(_CONTEXT):
+        if end:
+            end = a.find("\n", end) + 1
+    return len(a) - end if end else 0
