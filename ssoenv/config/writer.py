@@ -1148,14 +1148,17 @@ def read_document(paths: Paths) -> tuple[ConfigDocument, bytes | None]:
     return _document(data or b"", paths.config_file), data
 
 
+_CONTEXT: Final = 3  # difflib's context lines
+_Opcode = tuple[str, int, int, int, int]  # difflib's: (tag, i1, i2, j1, j2)
+
+
 def unified_diff(before: bytes | None, after: bytes, *, path: str) -> str:
     """A unified diff for people (``--dry-run``); line endings shown as ``\\n``.
 
-    The lines both files share at their start and at their end (a big file with a few sections
-    edited) are found at C speed and left out of the line-by-line comparison, but for the
-    context lines next to a change; the hunks' line numbers count them."""
-    import difflib
-
+    Made for big files with some sections edited: the lines both files share at their start and
+    at their end are found at C speed and not compared line by line (but for the context lines
+    next to a change; the hunks' line numbers count them), and a big stretch of changes is cut
+    at the lines that occur once in each file (the headers) before difflib compares the pieces."""
     old_text = (before or b"").decode("utf-8", "replace")
     new_text = after.decode("utf-8", "replace")
     start = _shared_head(old_text, new_text)
@@ -1164,23 +1167,130 @@ def unified_diff(before: bytes | None, after: bytes, *, path: str) -> str:
     # lines end where botocore ends them (not at VT, FF, NEL, U+2028, ... as str.splitlines does)
     old = _LINE_RE.findall(old_text[start : len(old_text) - end])
     new = _LINE_RE.findall(new_text[start : len(new_text) - end])
-    lines = difflib.unified_diff(old, new, fromfile=f"a/{path}", tofile=f"b/{path}")
+    opcodes: list[_Opcode] = []
+    _compare(old, new, 0, len(old), 0, len(new), opcodes)
     out: list[str] = []
-    for line in lines:
-        if skipped and line.startswith("@@ "):
-            line = _HUNK_RE.sub(lambda m: f"@@ -{int(m[1]) + skipped}{m[2]} +{int(m[3]) + skipped}{m[4]} @@", line)
-        if line.endswith("\r\n"):
-            line = line[:-2] + "\n"
-        elif line.endswith("\r"):
-            line = line[:-1] + "\n"
-        elif not line.endswith("\n"):
-            line += "\n\\ No newline at end of file\n"
-        out.append(line)
+    for group in _hunks(opcodes):
+        if not out:
+            out += [f"--- a/{path}\n", f"+++ b/{path}\n"]
+        old_range = _range(skipped + group[0][1], skipped + group[-1][2])
+        new_range = _range(skipped + group[0][3], skipped + group[-1][4])
+        out.append(f"@@ -{old_range} +{new_range} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out.extend(_shown(" ", line) for line in old[i1:i2])
+                continue
+            if tag in ("replace", "delete"):
+                out.extend(_shown("-", line) for line in old[i1:i2])
+            if tag in ("replace", "insert"):
+                out.extend(_shown("+", line) for line in new[j1:j2])
     return "".join(out)
 
 
-_HUNK_RE = re.compile(r"^@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@")
-_CONTEXT: Final = 3  # difflib's context lines
+_BIG_COMPARISON: Final = 1_000_000  # lines x lines past which a stretch is cut at its unique lines first
+
+
+def _compare(
+    old: list[str],
+    new: list[str],
+    i1: int,
+    i2: int,
+    j1: int,
+    j2: int,
+    opcodes: list[_Opcode],
+    big: int = _BIG_COMPARISON,
+) -> None:
+    """The opcodes of ``old[i1:i2]`` against ``new[j1:j2]``: difflib's, and for a big stretch
+    difflib's between the lines found once on each side, in the same order on both (patience
+    diff's anchors: difflib alone compares a big stretch in time that grows with its size times
+    the lines it matches)."""
+    import difflib
+
+    anchors: list[tuple[int, int]] = []
+    if (i2 - i1) * (j2 - j1) > big:
+        anchors = _unique_anchors(old, new, i1, i2, j1, j2)
+    for ai, aj in [*anchors, (i2, j2)]:
+        if ai > i1 or aj > j1:
+            for change, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old[i1:ai], new[j1:aj]).get_opcodes():
+                _add_opcode(opcodes, change, i1 + a1, i1 + a2, j1 + b1, j1 + b2)
+        if ai < i2:
+            _add_opcode(opcodes, "equal", ai, ai + 1, aj, aj + 1)
+        i1, j1 = ai + 1, aj + 1
+
+
+def _unique_anchors(old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)`` of equal lines found once in ``old[i1:i2]`` and once in ``new[j1:j2]``,
+    the longest chain of them in the same order on both sides."""
+    from collections import Counter
+
+    old_count, new_count = Counter(old[i1:i2]), Counter(new[j1:j2])
+    where = {line: j for j, line in enumerate(new[j1:j2], j1) if new_count[line] == 1 and old_count[line] == 1}
+    pairs = [(i, where[line]) for i, line in enumerate(old[i1:i2], i1) if line in where]
+    # the longest increasing run of j (patience sorting: the top of each pile, with back links)
+    tops: list[int] = []  # tops[k]: the j ending the best chain of length k + 1
+    ends: list[int] = []  # the pair index of that chain's end
+    back: list[int] = []
+    for index, (_, j) in enumerate(pairs):
+        k = bisect_left(tops, j)
+        back.append(ends[k - 1] if k else -1)
+        if k == len(tops):
+            tops.append(j)
+            ends.append(index)
+        else:
+            tops[k], ends[k] = j, index
+    chain: list[tuple[int, int]] = []
+    at = ends[-1] if ends else -1
+    while at >= 0:
+        chain.append(pairs[at])
+        at = back[at]
+    return chain[::-1]
+
+
+def _hunks(codes: list[_Opcode], n: int = _CONTEXT) -> Iterator[list[_Opcode]]:
+    """The changes grouped into hunks with ``n`` lines of context (difflib's
+    ``SequenceMatcher.get_grouped_opcodes``, on opcodes made here)."""
+    codes = list(codes) or [("equal", 0, 1, 0, 1)]
+    if codes[0][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[0]
+        codes[0] = tag, max(i1, i2 - n), i2, max(j1, j2 - n), j2
+    if codes[-1][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[-1]
+        codes[-1] = tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)
+    group: list[_Opcode] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and i2 - i1 > n + n:  # a long stretch without change ends a hunk
+            group.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
+            yield group
+            group = []
+            i1, j1 = max(i1, i2 - n), max(j1, j2 - n)
+        group.append((tag, i1, i2, j1, j2))
+    if group and not (len(group) == 1 and group[0][0] == "equal"):
+        yield group
+
+
+def _add_opcode(opcodes: list[_Opcode], tag: str, i1: int, i2: int, j1: int, j2: int) -> None:
+    if i1 == i2 and j1 == j2:
+        return
+    if tag == "equal" and opcodes and opcodes[-1][0] == "equal":
+        last = opcodes.pop()
+        i1, j1 = last[1], last[3]
+    opcodes.append((tag, i1, i2, j1, j2))
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's range as difflib writes it (an empty one names the line before it)."""
+    length = stop - start
+    if length == 1:
+        return f"{start + 1}"
+    return f"{start if not length else start + 1},{length}"
+
+
+def _shown(tag: str, line: str) -> str:
+    if line.endswith("\r\n"):
+        return tag + line[:-2] + "\n"
+    if line.endswith(("\r", "\n")):
+        return tag + line[:-1] + "\n"
+    return tag + line + "\n\\ No newline at end of file\n"
 
 
 def _shared_head(a: str, b: str) -> int:

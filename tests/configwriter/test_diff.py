@@ -10,7 +10,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssoenv.config.writer import unified_diff
+from ssoenv.config.writer import ConfigDocument, SectionRef, _compare, unified_diff
+from ssoenv.errors import ConfigError
+
+from .test_lazy_vs_eager import OPS, apply, texts
 
 LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 HUNK = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
@@ -103,3 +106,50 @@ def test_endings_and_a_missing_final_newline() -> None:
     check("[a]\rk = 1\r[b]\r", "[a]\rk = 2\r[b]\r")
     check("", "[a]\n")
     check("[a]\n", "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts(), OPS)
+def test_the_diff_of_an_edited_document(text: str, ops: list[tuple[object, ...]]) -> None:
+    try:
+        doc = ConfigDocument.parse(text.encode())
+    except ConfigError:
+        return
+    for op in ops:
+        if op[0] != "copy":
+            apply(doc, op)
+    check(text, doc.to_bytes().decode())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*PIECES, "[profile c]", "[profile d]"]), max_size=40), st.data())
+def test_a_big_stretch_is_compared_between_its_unique_lines(old: list[str], data: st.DataObject) -> None:
+    new = data.draw(st.permutations(old)) if data.draw(st.booleans()) else list(old)
+    new = new[: data.draw(st.integers(0, len(new)))] + data.draw(st.lists(st.sampled_from(PIECES), max_size=5))
+    opcodes: list[tuple[str, int, int, int, int]] = []
+    _compare(old, new, 0, len(old), 0, len(new), opcodes, big=0)  # every stretch cut at its unique lines
+    i = j = 0
+    made: list[str] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        assert (i1, j1) == (i, j) and (i2 > i1 or j2 > j1)
+        if tag == "equal":
+            assert old[i1:i2] == new[j1:j2]
+        made.extend(new[j1:j2])
+        i, j = i2, j2
+    assert (i, j) == (len(old), len(new)) and made == new
+
+
+def test_a_dry_run_that_removes_most_of_a_big_file() -> None:
+    # every section but one in 40 removed: the comments between the blocks stay (each line once)
+    text = "".join(
+        f"# block {i}\n" + "".join(f"[profile p{i}-{k}]\nregion = x\n\n" for k in range(40)) for i in range(100)
+    )
+    doc = ConfigDocument.parse(text.encode())
+    for i in range(100):
+        for k in range(40):
+            if k != 7:
+                doc.remove_section(SectionRef.profile(f"p{i}-{k}"))
+    after = doc.to_bytes().decode()
+    diff = check(text, after)
+    lines = diff.splitlines()
+    assert diff.count("\n-[profile ") == 3900 and not any(line.startswith("+") for line in lines[2:])
