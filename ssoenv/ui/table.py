@@ -22,6 +22,7 @@ from typing import NamedTuple
 ELLIPSIS = "…"
 GAP = "  "
 RESET = "\x1b[0m"  # ends a tone (an SGR sequence) that paints a cell
+_SAMPLE, _FEW = 256, 32  # a column whose first 256 cells hold at most 32 values is fitted value by value
 
 
 class Column(NamedTuple):
@@ -177,12 +178,16 @@ def render_columns(
     texts: list[Sequence[str]] = []
     used: list[list[int] | None] = []  # None: a column of printable ASCII, where a width is a length
     widest = []  # of the cells (the title aside)
+    few: list[set[str] | None] = []  # a column's distinct values, where it has few (a region, a state)
     for column in cells:
-        joined = "".join(column)
+        distinct = set(column) if len(set(column[:_SAMPLE])) <= _FEW else None
+        values = column if distinct is None else distinct
+        few.append(distinct)
+        joined = "".join(values)
         if joined.isascii() and joined.isprintable():
             texts.append(column)
             used.append(None)
-            widest.append(max(map(len, column), default=0))
+            widest.append(max(map(len, values), default=0))
         else:
             shown = [v if v.isprintable() else printable(v) for v in column]
             widths = [len(v) if v.isascii() else cell_width(v) for v in shown]
@@ -203,7 +208,13 @@ def render_columns(
         header.append(title + " " * (w - title_width))
         painted = (tones or {}).get(index)
         fits = widest[index] <= w
-        padded.append(_fit_column(texts[index], used[index], w, painted if painted and any(painted) else None, fits))
+        painted = painted if painted and any(painted) else None
+        distinct = few[index]
+        if used[index] is None and distinct is not None and painted is None:  # each distinct value fitted once
+            fitted_value = dict(zip(distinct, _fit_column(list(distinct), None, w, None, fits), strict=True))
+            padded.append(list(map(fitted_value.__getitem__, texts[index])))
+        else:
+            padded.append(_fit_column(texts[index], used[index], w, painted, fits))
     lines = [GAP.join(header).rstrip()]
     if padded:
         lines.extend(map(str.rstrip, map(GAP.join, zip(*padded, strict=True))))

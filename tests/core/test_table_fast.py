@@ -5,10 +5,12 @@ marks, control characters, cells to elide, columns to drop, painted cells, every
 from __future__ import annotations
 
 from collections.abc import Callable
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ssoenv.ui import table as ui_table
 from ssoenv.ui.table import RESET, Column, render, render_columns
 
 ASCII = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=24)
@@ -27,7 +29,7 @@ Table = tuple[list[Column], list[list[str]], dict[int, list[str]]]  # columns, c
 @st.composite
 def tables(draw: st.DrawFn) -> Table:
     count = draw(st.integers(1, 6))
-    rows = draw(st.integers(0, 8))
+    rows = draw(st.integers(0, 20))
     columns = [
         Column(
             draw(st.one_of(ASCII, ANY).map(lambda t: t[:12])),
@@ -62,8 +64,11 @@ def painter(tones: dict[int, list[str]]) -> Callable[[int, int, str], str]:
 def test_column_wise_equals_cell_by_cell(table: Table, width: int) -> None:
     columns, cells, tones = table
     rows = [list(row) for row in zip(*cells, strict=True)] if cells[0] else []
-    assert render_columns(columns, cells, width) == render(columns, rows, width)
-    assert render_columns(columns, cells, width, tones) == render(columns, rows, width, painter(tones))
+    expected, painted = render(columns, rows, width), render(columns, rows, width, painter(tones))
+    for few in (0, 32):  # every column cell by cell; columns of few values value by value
+        with mock.patch.object(ui_table, "_FEW", few):
+            assert render_columns(columns, cells, width) == expected
+            assert render_columns(columns, cells, width, tones) == painted
 
 
 def test_every_column_dropped_still_gives_a_line_per_row() -> None:
