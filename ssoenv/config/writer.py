@@ -821,21 +821,30 @@ class ConfigDocument:
             return True
         changed = False
         additions: list[str] = []
+        spans: dict[str, _KeySpan] | None = None  # the keys' lines (found again once lines move)
+        lines: list[str] = []
         for key, value in values.items():
-            span = section.find(key)
+            if spans is None:
+                spans = {span.key: span for span in section.spans()}  # the last of a key wins
+                lines = section.read_lines()
+            span = spans.get(key)
             if value is None:
                 if span is not None:
                     del section.lines[span.start : span.end]
                     changed = True
+                    spans = None
                 continue
             if span is None:
                 additions.append(f"{key} = {value}")
                 continue
-            old = section.read_lines()[span.start]
+            old = lines[span.start]
             new_line = _replace_value(old, value)
             if new_line != old or span.end > span.start + 1:
                 section.lines[span.start : span.end] = [new_line]
                 changed = True
+                if span.end > span.start + 1:
+                    spans = None  # its continuation lines went
+                lines = section.lines
         if additions:
             self._insert_keys(section, additions)
             changed = True
