@@ -155,19 +155,18 @@ class _File:
             None if defaults is None else defaults.at,
         )
 
-    def values_of(self, kind: str, name: str) -> dict[str, Value] | None:
+    def plain_values(self, kind: str, name: str) -> dict[str, str] | None:
         """A section's values as :class:`Section` has them, without making the Section (every
-        row of ``list``), once the whole file is read; None otherwise, or when there is none."""
+        row of ``list``), when the whole file is read and they are all strings (one line per
+        key, no ``[DEFAULT]``: the common case); None otherwise, or when there is none."""
         groups = self._groups
         group = None if groups is None else groups.get(kind)
         block = None if group is None else group.get(name)
-        if block is None:
+        if block is None or block.more:
             return None
         parsed = self._full
         assert parsed is not None  # the groups come from it
-        if parsed.defaults is None and not block.more:
-            return block.first  # type: ignore[return-value]  # shared with the reader: not to be changed
-        return parsed.section_values(block)
+        return block.first if parsed.defaults is None else None  # shared with the reader: not to be changed
 
     def find(self, kind: str, name: str) -> Section | None:
         known = self.found.get(kind)
@@ -267,6 +266,7 @@ class AwsConfig:
         self._files: list[_File] = []
         self._sessions: dict[str, SsoSession] = {}  # session_by_name's answers
         self._merged: dict[str, dict[str, Value]] = {}  # merged(): each profile's keys, both files
+        self._plain: dict[str, dict[str, str]] = {}  # those of them that hold strings only
 
     def check(self) -> None:
         """Raise ConfigError (file:line) when botocore would refuse either file."""
@@ -291,10 +291,10 @@ class AwsConfig:
         merged = self._merged.get(profile)
         if merged is None:
             if len(self._files) == 1 and not self._files[0].credentials_file:
-                merged = self._files[0].values_of("profile", profile)  # the config file alone
-                if merged is not None:
-                    self._merged[profile] = merged
-                    return merged
+                plain = self._files[0].plain_values("profile", profile)  # the config file alone
+                if plain is not None:
+                    self._merged[profile] = self._plain[profile] = plain  # type: ignore[assignment]
+                    return self._merged[profile]
             config = self.profiles.get(profile)
             creds = self.credentials.get(profile) if self.credentials else None
             if creds is None:
@@ -307,13 +307,13 @@ class AwsConfig:
 
     def strings(self, profile: str, keys: tuple[str, ...]) -> list[str | None]:
         """:meth:`value` of several keys at once."""
-        merged = self._merged.get(profile)
-        if merged is None:
+        plain = self._plain.get(profile)
+        if plain is None:
             merged = self.merged(profile)
-        values = list(map(merged.get, keys))
-        if dict in set(map(type, values)):  # a nested block (``s3 =`` + indented lines) is no string
-            return [v if v.__class__ is str else None for v in values]
-        return values  # type: ignore[return-value]
+            plain = self._plain.get(profile)
+            if plain is None:  # a nested block (``s3 =`` + indented lines) is no string
+                return [v if v.__class__ is str else None for v in map(merged.get, keys)]
+        return list(map(plain.get, keys))
 
     def value(self, profile: str, key: str) -> str | None:
         """A profile key as botocore sees it (see :meth:`merged`); None for a nested block."""
@@ -680,7 +680,7 @@ def resolve_profile(cfg: AwsConfig, name: str) -> SsoProfile:
     else:
         checked = check_sso_region(sso_region or "", cfg.raw_profile(name).where("sso_region"))
         session = SsoSession(name=None, start_url=start_url or "", region=checked)
-    return SsoProfile(name, account, role, session, region)
+    return tuple.__new__(SsoProfile, (name, account, role, session, region))  # SsoProfile(...), at C speed
 
 
 def is_sso_role(cfg: AwsConfig, name: str) -> bool:
