@@ -361,6 +361,12 @@ def list_command(as_json: bool) -> None:
     fits the terminal's width (COLUMNS, else 80 off a terminal): long values are cut with …;
     --json has every value in full.
     """
+    with GcPaused():  # the whole command: a big file makes many objects and no cycles
+        _list(as_json)
+
+
+def _list(as_json: bool) -> None:
+    """The command, with the collector paused."""
     ctx = Context.load()
     rows = _rows(ctx)
     active = os.environ.get("SSOENV_PROFILE")
@@ -368,14 +374,12 @@ def list_command(as_json: bool) -> None:
         if sys.stdout.isatty():  # indented for people
             emit(json.dumps([_object(row, active) for row in rows], indent=2))
         else:  # compact for pipes
-            with GcPaused():
-                emit(_json(rows, active))
+            emit(_json(rows, active))
         return
     if not rows:
         say(f"no profiles in {ctx.paths.config_file}; run `ssoenv configure`")
         return
-    with GcPaused():
-        lines = _table(rows, active, terminal_width(), colour=_colour())
+    lines = _table(rows, active, terminal_width(), colour=_colour())
     emit("\n".join(lines))
     for row in rows:
         if row[_ERROR]:
