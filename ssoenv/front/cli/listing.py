@@ -97,6 +97,7 @@ def _row(ctx: Context, name: str, memo: _Memo) -> Row:
     chain = None
     guarded = False
     profile: AnyProfile | None = None
+    stop: tuple[str, str | None] | None = None
     try:
         guarded = memo.guarded(name)
         if role_arn and is_chained(cfg, name):
@@ -109,37 +110,12 @@ def _row(ctx: Context, name: str, memo: _Memo) -> Row:
         elif session_name or start_url:
             session = login_session_for_profile(cfg, name)
         else:
-            return (
-                name,
-                account,
-                role,
-                region,
-                session_name,
-                start_url,
-                "not-sso",
-                None,
-                None,
-                None,
-                guarded,
-                None,
-                None,
-            )
+            stop = ("not-sso", None)
     except ConfigError as exc:
-        return (
-            name,
-            account,
-            role,
-            region,
-            session_name,
-            start_url,
-            "invalid",
-            None,
-            str(exc),
-            None,
-            guarded,
-            None,
-            None,
-        )
+        stop = ("invalid", str(exc))
+    if stop is not None:  # a row with no session to show
+        state, error = stop
+        return (name, account, role, region, session_name, start_url, state, None, error, None, guarded, None, None)
     # nothing cached at all (the common case): no key to compute for each profile
     creds = _role_clock(ctx, profile, memo) if memo.cached and profile is not None else None
     known = memo.sessions.get(session.cache_key_source)
