@@ -29,13 +29,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._util import SSO_CONFIG, run_counting_forks, ssoenv_cmd  # noqa: E402
+from bench._util import SSO_CONFIG, isolated_env, run_counting_forks, ssoenv_cmd, temp_home  # noqa: E402
 from ssoenv.shells import get_dialect  # noqa: E402
 
 DEPTH = 8
@@ -103,23 +102,22 @@ def main() -> int:
 
     emu = Emulator(EmulatorConfig(port=0, accounts=2, approve="preapproved"))
     emu.start()
-    home = Path(tempfile.mkdtemp(prefix="ssoenv-bench-cd-"))
+    home = temp_home()
     ok = True
     try:
-        (home / ".aws").mkdir()
         (home / ".aws" / "config").write_text(SSO_CONFIG)
-        env = {
-            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-            "HOME": str(home),
-            "LANG": "C.UTF-8",
-            "TERM": "dumb",
-            "XDG_DATA_HOME": str(home / ".local" / "share"),
-            "XDG_STATE_HOME": str(home / ".local" / "state"),
-            "AWS_CONFIG_FILE": str(home / ".aws" / "config"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "SSOENV_NO_HISTORY": "1",
-            **emu.env(),
-        }
+        env = isolated_env(
+            home,
+            {
+                # the shells wherever this machine has them
+                "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+                "TERM": "dumb",
+                "XDG_DATA_HOME": str(home / ".local" / "share"),
+                "XDG_STATE_HOME": str(home / ".local" / "state"),
+                "SSOENV_NO_HISTORY": "1",
+                **emu.env(),
+            },
+        )
         plain = home / "plain"
         tree = home / "tree"
         deep_plain = plain.joinpath(*[f"d{i}" for i in range(DEPTH - 1)])

@@ -44,6 +44,17 @@ _ONE_AT_A_TIME = threading.Lock()
 ENABLED = os.environ.get("SSOENV_TESTS_IN_PROCESS", "1") != "0"
 
 
+def exit_status(exc: SystemExit, stderr: Any) -> int:
+    """The status a process ends with on ``exc``, as the interpreter gives it: 0 for None, the
+    number itself, else the value written to ``stderr`` and 1."""
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    stderr.write(f"{exc.code}\n")
+    return 1
+
+
 def needs_a_process(args: Sequence[str], env: Mapping[str, str]) -> bool:
     """Whether ``ssoenv ARGS`` under ``env`` must run in its own process to mean the same thing."""
     verb = next((a for a in args if not a.startswith("-")), "")
@@ -115,13 +126,7 @@ def _run(
             entry.main(list(args), clock=clock)
             code = 0
         except SystemExit as exc:
-            if exc.code is None:
-                code = 0
-            elif isinstance(exc.code, int):
-                code = exc.code
-            else:
-                stderr.write(f"{exc.code}\n")
-                code = 1
+            code = exit_status(exc, stderr)
         except Exception:  # what an uncaught exception does to a real process
             stderr.write(traceback.format_exc())
             code = 1

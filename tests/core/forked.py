@@ -268,13 +268,9 @@ def _child(job: dict[str, Any]) -> None:
         entry.main(list(job["args"]))
         code = 0
     except SystemExit as exc:
-        if exc.code is None:
-            code = 0
-        elif isinstance(exc.code, int):
-            code = exc.code
-        else:
-            print(exc.code, file=sys.stderr)
-            code = 1
+        from tests.inprocess import exit_status
+
+        code = exit_status(exc, sys.stderr)
     except BaseException:
         traceback.print_exc()
         code = 1

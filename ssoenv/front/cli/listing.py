@@ -83,8 +83,7 @@ _STATE, _ERROR, _GUARDED = FIELDS.index("state"), FIELDS.index("error"), FIELDS.
 def _rows(ctx: Context) -> list[Row]:
     """A row per profile, in name order."""
     memo = _Memo(ctx)
-    with GcPaused():  # a row per profile: many objects, no cycles
-        return [_row(ctx, name, memo) for name in ctx.config.profile_names()]
+    return [_row(ctx, name, memo) for name in ctx.config.profile_names()]
 
 
 _KEYS = ("sso_account_id", "sso_role_name", "region", "sso_session", "sso_start_url", "role_arn")
